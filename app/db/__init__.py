@@ -1,0 +1,1 @@
+"""Database layer: engine and session, typed models, portable column types, migrations."""
