@@ -20,7 +20,10 @@ DEFAULT_SQLITE_FILE = "finops.db"
 class Settings(BaseSettings):
     """Platform settings. ``repr`` and logs never show secret values (they are ``SecretStr``)."""
 
-    model_config = SettingsConfigDict(env_prefix="FINOPS_", extra="ignore")
+    # hide_input_in_errors: a validation error must not echo a URL that carries a password.
+    model_config = SettingsConfigDict(
+        env_prefix="FINOPS_", extra="ignore", hide_input_in_errors=True
+    )
 
     environment: Literal["local", "test", "dev", "staging", "prod"] = "local"
     database_url: SecretStr | None = Field(

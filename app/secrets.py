@@ -89,7 +89,8 @@ class SecretResolver:
     """Resolves named secrets from Vault first (if configured), then ``FINOPS_<NAME>`` env vars."""
 
     vault: VaultSecretSource | None = None
-    environ: dict[str, str] | None = None
+    # Not in repr: the environment mapping holds FINOPS_VAULT_TOKEN and every env secret.
+    environ: dict[str, str] | None = field(default=None, repr=False)
 
     def get(self, name: str) -> SecretStr | None:
         """The secret called ``name`` or ``None`` when no source holds it."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     BigInteger,
@@ -21,6 +21,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -187,8 +188,12 @@ class BillingFact(Base):
 
     __tablename__ = "billing_facts"
     __table_args__ = (
-        Index("ix_billing_facts_period_scope", "provider", "billing_account_id",
-              "billing_period_start"),
+        Index(
+            "ix_billing_facts_period_scope",
+            "provider",
+            "billing_account_id",
+            "billing_period_start",
+        ),
         Index("ix_billing_facts_charge_day", "charge_period_start"),
     )
 
@@ -267,8 +272,9 @@ class PriceCatalogueEntry(Base):
 
     __tablename__ = "price_catalogue"
     __table_args__ = (
-        UniqueConstraint("provider", "service", "sku", "region_id", "operating_system",
-                         "effective_date"),
+        UniqueConstraint(
+            "provider", "service", "sku", "region_id", "operating_system", "effective_date"
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
@@ -446,8 +452,9 @@ class BudgetAlert(Base):
     """An alert raised once per budget, threshold and period."""
 
     __tablename__ = "budget_alerts"
-    __table_args__ = (UniqueConstraint("budget_id", "period_start", "threshold_kind",
-                                       "threshold_percent"),)
+    __table_args__ = (
+        UniqueConstraint("budget_id", "period_start", "threshold_kind", "threshold_percent"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     budget_id: Mapped[int] = mapped_column(ForeignKey("budgets.id"))
@@ -522,3 +529,8 @@ class AIQueryLog(Base):
     query_text: Mapped[str | None] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core ``Table`` of a mapped class (typed, for bulk statements)."""
+    return cast(Table, model.__table__)

@@ -42,9 +42,7 @@ class Money(TypeDecorator[Decimal]):
     def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
         if dialect.name == "sqlite":
             return dialect.type_descriptor(String(64))
-        return dialect.type_descriptor(
-            Numeric(MONEY_PRECISION, MONEY_SCALE, asdecimal=True)
-        )
+        return dialect.type_descriptor(Numeric(MONEY_PRECISION, MONEY_SCALE, asdecimal=True))
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         if value is None:
@@ -83,9 +81,10 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
             return None
         if isinstance(value, str):
             value = dt.datetime.fromisoformat(value)
-        if value.tzinfo is None:
-            return value.replace(tzinfo=dt.UTC)
-        return value.astimezone(dt.UTC)
+        moment: dt.datetime = value
+        if moment.tzinfo is None:
+            return moment.replace(tzinfo=dt.UTC)
+        return moment.astimezone(dt.UTC)
 
 
 JSONDocument = JSON().with_variant(JSONB(), "postgresql")

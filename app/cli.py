@@ -1,0 +1,517 @@
+"""The ``finops`` command line: a thin adapter over the service layer.
+
+Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error (bad flags, from Click).
+``FINOPS_DATABASE_URL`` selects the database; unset, a SQLite file in the working directory.
+With ``--json`` the command prints one JSON document on stdout and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from app.errors import ConfigurationError, FinOpsError
+
+app = typer.Typer(
+    name="finops",
+    help="Open-source FinOps platform: ingest AWS billing, query exact costs, run every stage.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+export_app = typer.Typer(help="Export stored data.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys for the REST API.", no_args_is_help=True)
+usage_app = typer.Typer(help="Utilization metrics.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Batch stages (the jobs registry).", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(export_app, name="export")
+app.add_typer(apikey_app, name="apikey")
+app.add_typer(usage_app, name="usage")
+app.add_typer(jobs_app, name="jobs")
+
+logger = logging.getLogger("finops.cli")
+
+
+# ----------------------------------------------------------------------------- plumbing
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Map platform errors to exit code 1 with a one-line message; never a stack trace."""
+    try:
+        yield
+    except FinOpsError as exc:
+        _fail(" ".join(exc.message.split()))
+    except typer.Exit:
+        raise
+    except KeyboardInterrupt:
+        _fail("interrupted", 130)
+    except Exception as exc:
+        logger.debug("internal error", exc_info=True)
+        _fail(f"internal error ({type(exc).__name__}); rerun with FINOPS_LOG_LEVEL=DEBUG")
+
+
+def _database(*, migrate: bool = True) -> Any:
+    """The database the environment selects; the embedded SQLite one is migrated on first use."""
+    from app.db import migrate as migrations
+    from app.db.database import database_from_env
+
+    database = database_from_env()
+    if not migrate:
+        return database
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(
+        migrations.alembic_config(database.engine)
+    ).get_current_head()
+    current = migrations.current_revision(database.engine)
+    if current != head:
+        if database.dialect == "sqlite" or current is None:
+            migrations.upgrade(database.engine)
+        else:
+            raise ConfigurationError(
+                f"database schema is at {current}, expected {head}; run `finops db upgrade`"
+            )
+    return database
+
+
+def _print_json(document: Any) -> None:
+    typer.echo(json.dumps(document, indent=2, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    from app.db.types import decimal_to_text
+
+    if isinstance(value, Decimal):
+        return decimal_to_text(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, Path):
+        return str(value)
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _progress_enabled(json_output: bool) -> bool:
+    return not json_output and sys.stderr.isatty()
+
+
+@contextmanager
+def _progress(label: str, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback ``(item, done, total)``: a bar on a terminal, silence otherwise."""
+    if not enabled:
+        yield lambda _item, _done, _total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None, item="")
+
+        def update(item: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None, item=Path(item).name)
+
+        yield update
+
+
+def _parse_date(value: str, name: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
+
+
+@app.callback()
+def _main(
+    log_level: Annotated[
+        str, typer.Option(envvar="FINOPS_LOG_LEVEL", help="Log level.")
+    ] = "WARNING",
+) -> None:
+    logging.basicConfig(
+        level=log_level.upper(),
+        stream=sys.stderr,
+        format="%(asctime)s %(levelname)s %(name)s %(message)s",
+    )
+
+
+# ----------------------------------------------------------------------------- db
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Argument("head")) -> None:
+    """Upgrade the schema (default: to the newest revision)."""
+    with _user_errors():
+        from app.db import migrate
+
+        database = _database(migrate=False)
+        migrate.upgrade(database.engine, revision)
+        typer.echo(f"database at revision {migrate.current_revision(database.engine)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, or 'base'.")) -> None:
+    """Downgrade the schema to REVISION ('base' removes every table)."""
+    with _user_errors():
+        from app.db import migrate
+
+        database = _database(migrate=False)
+        migrate.downgrade(database.engine, revision)
+        typer.echo(f"database at revision {migrate.current_revision(database.engine)}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the schema revision of the database."""
+    with _user_errors():
+        from app.db import migrate
+
+        typer.echo(migrate.current_revision(_database(migrate=False).engine) or "none")
+
+
+# ----------------------------------------------------------------------------- ingest
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Billing files, manifests or folders.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    delivered_at: Annotated[
+        str | None, typer.Option(help="Delivery time (ISO 8601, UTC) instead of file mtime.")
+    ] = None,
+) -> None:
+    """Ingest billing files: legacy CUR CSV, CUR 2.0 Parquet, FOCUS 1.0-1.2 (CSV or Parquet)."""
+    with _user_errors():
+        from app.ingest.service import ingest_paths
+
+        when = None
+        if delivered_at:
+            try:
+                when = dt.datetime.fromisoformat(delivered_at.replace("Z", "+00:00"))
+            except ValueError:
+                raise typer.BadParameter(
+                    "expected an ISO 8601 time", param_hint="--delivered-at"
+                ) from None
+            if when.tzinfo is None:
+                when = when.replace(tzinfo=dt.UTC)
+        database = _database()
+        with _progress("ingesting", _progress_enabled(json_output)) as progress:
+            outcomes = ingest_paths(db=database, paths=paths, delivered_at=when, progress=progress)
+        failed = [o for o in outcomes if o.status == "failed"]
+        if json_output:
+            _print_json({"deliveries": [o.__dict__ for o in outcomes]})
+        else:
+            for o in outcomes:
+                if o.status == "failed":
+                    continue
+                totals = ", ".join(
+                    f"{cur} billed {m['billed_cost']} effective {m['effective_cost']}"
+                    for cur, m in o.totals.items()
+                )
+                typer.echo(
+                    f"{o.status}: {o.source} ({o.rows_read} lines -> {o.rows_written} "
+                    f"facts{'; ' + totals if totals else ''})"
+                )
+        for o in failed:
+            typer.echo(f"error: {o.error}", err=True)
+        if failed:
+            raise typer.Exit(1)
+
+
+# ----------------------------------------------------------------------------- costs
+
+
+@app.command()
+def costs(
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD (inclusive).")],
+    end: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD (exclusive).")],
+    group_by: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--group-by",
+            help="service, account, region, resource, charge_category, "
+            "provider, usage_type or tag:KEY (repeatable).",
+        ),
+    ] = None,
+    granularity: Annotated[
+        str | None, typer.Option(help="day or month; omitted, one total for the range.")
+    ] = None,
+    metric: Annotated[str, typer.Option(help="Sort by billed, effective or list.")] = "effective",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Costs for [START, END), optionally grouped; exact decimals, one currency per row."""
+    with _user_errors():
+        from app.costs.cli_view import costs_document, render_costs_table
+
+        start_day = _parse_date(start, "--start")
+        end_day = _parse_date(end, "--end")
+        database = _database()
+        with database.sessions() as session:
+            document = costs_document(
+                session=session,
+                start=start_day,
+                end=end_day,
+                group_by=group_by or [],
+                granularity=granularity,
+                metric=metric,
+            )
+        if json_output:
+            _print_json(document)
+        else:
+            typer.echo(render_costs_table(document))
+
+
+# ----------------------------------------------------------------------------- export
+
+
+@export_app.command("focus")
+def export_focus_command(
+    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD (inclusive).")],
+    end: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD (exclusive).")],
+    out: Annotated[Path, typer.Option(help="Output file: .csv, .csv.gz or .parquet.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Write the stored facts of [START, END) as a FOCUS 1.2 dataset."""
+    with _user_errors():
+        from app.export import export_focus
+
+        database = _database()
+        with database.sessions() as session:
+            result = export_focus(
+                session=session,
+                start=_parse_date(start, "--start"),
+                end=_parse_date(end, "--end"),
+                out=out,
+            )
+        document = {
+            "path": str(result.path),
+            "rows": result.rows,
+            "totals": dict(result.totals.items()),
+        }
+        if json_output:
+            _print_json(document)
+        else:
+            typer.echo(f"wrote {result.rows} rows to {result.path}")
+
+
+# ----------------------------------------------------------------------------- sample
+
+
+@app.command()
+def sample(
+    out: Annotated[Path, typer.Option(help="Output folder.")],
+    months: Annotated[int, typer.Option(min=1, max=36)] = 3,
+    accounts: Annotated[int, typer.Option(min=1, max=500)] = 3,
+    seed: Annotated[int, typer.Option()] = 7,
+    lines: Annotated[int | None, typer.Option(min=100, help="Approximate line items.")] = None,
+    fmt: Annotated[str, typer.Option("--format", help="cur2, cur-legacy or focus.")] = "cur2",
+    end: Annotated[str | None, typer.Option(help="End day (exclusive), default today.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Write realistic, deterministic sample billing files, labels and utilization series."""
+    with _user_errors():
+        from app.sample import generate_sample
+
+        if fmt not in ("cur2", "cur-legacy", "focus"):
+            raise typer.BadParameter("expected cur2, cur-legacy or focus", param_hint="--format")
+        end_day = _parse_date(end, "--end") if end else None
+        with _progress("generating", _progress_enabled(json_output)) as progress:
+            result = generate_sample(
+                out_dir=out,
+                months=months,
+                accounts=accounts,
+                seed=seed,
+                lines=lines,
+                fmt=fmt,
+                end=end_day,  # type: ignore[arg-type]
+                progress=lambda done, total: progress("lines", done, total),
+            )
+        document = _jsonable_result(result)
+        if json_output:
+            _print_json(document)
+        else:
+            typer.echo(f"wrote {len(result.files)} billing files ({result.lines} lines) to {out}")
+
+
+def _jsonable_result(result: Any) -> Any:
+    import dataclasses
+
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return {
+            f.name: _jsonable_result(getattr(result, f.name)) for f in dataclasses.fields(result)
+        }
+    if isinstance(result, dict):
+        return {str(k): _jsonable_result(v) for k, v in result.items()}
+    if isinstance(result, list | tuple):
+        return [_jsonable_result(v) for v in result]
+    if isinstance(result, Decimal | Path | dt.date):
+        return _json_default(result)
+    return result
+
+
+# ----------------------------------------------------------------------------- usage
+
+
+@usage_app.command("load")
+def usage_load(
+    path: Annotated[Path, typer.Argument(help="A metrics CSV(.gz) file or a folder of them.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Load CloudWatch-shaped utilization series into daily per-resource statistics."""
+    with _user_errors():
+        from app.jobs import run_job
+
+        counts = run_job("ingest_usage", db=_database(), path=str(path))
+        if json_output:
+            _print_json(counts)
+        else:
+            typer.echo(f"usage loaded: {counts}")
+
+
+# ----------------------------------------------------------------------------- jobs
+
+
+@jobs_app.command("list")
+def jobs_list() -> None:
+    """List the registered batch stages."""
+    from app.jobs import registered_jobs
+
+    for job in registered_jobs():
+        typer.echo(f"{job.name:20} {job.description}")
+
+
+# ----------------------------------------------------------------------------- api keys
+
+
+@apikey_app.command("create")
+def apikey_create(
+    name: Annotated[str, typer.Option(help="Who or what the key is for.")],
+    role: Annotated[str, typer.Option(help="viewer, operator or admin.")] = "viewer",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Create an API key; the key is printed once and only its hash is stored."""
+    with _user_errors():
+        from app.auth import create_api_key
+
+        database = _database()
+        with database.sessions.begin() as session:
+            key, record = create_api_key(session=session, name=name, role=role)
+            document = {"id": record.id, "name": record.name, "role": record.role, "key": key}
+        if json_output:
+            _print_json(document)
+        else:
+            typer.echo(key)
+
+
+@apikey_app.command("list")
+def apikey_list() -> None:
+    """List API keys (prefix, name, role; never the key)."""
+    with _user_errors():
+        from app.auth import list_api_keys
+
+        database = _database()
+        with database.sessions() as session:
+            for record in list_api_keys(session=session):
+                state = "revoked" if record.revoked_at else "active"
+                typer.echo(
+                    f"{record.id:5} {record.prefix:12} {record.role:9} {state:8} {record.name}"
+                )
+
+
+@apikey_app.command("revoke")
+def apikey_revoke(
+    key_id: Annotated[int, typer.Argument(help="Key id from `apikey list`.")],
+) -> None:
+    """Revoke an API key."""
+    with _user_errors():
+        from app.auth import revoke_api_key
+
+        database = _database()
+        with database.sessions.begin() as session:
+            revoke_api_key(session=session, key_id=key_id)
+        typer.echo(f"revoked key {key_id}")
+
+
+# ----------------------------------------------------------------------------- serve & demo
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[1] / "functions"
+DASHBOARD_DIR = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+
+
+def _serve_api(*, host: str, port: int) -> None:
+    """Run the Chalice app locally (the same routes the Lambda serves), plus the dashboard."""
+    if str(FUNCTIONS_DIR) not in sys.path:
+        sys.path.insert(0, str(FUNCTIONS_DIR))
+    from chalicelib.local_server import serve as serve_local  # adapter, not in app/'s layer
+
+    static = DASHBOARD_DIR if DASHBOARD_DIR.is_dir() else None
+    typer.echo(f"serving http://{host}:{port}/api/v1 (Ctrl-C to stop)", err=True)
+    serve_local(host=host, port=port, static_dir=static)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(envvar="FINOPS_API_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="FINOPS_API_PORT")] = 8000,
+) -> None:
+    """Serve the REST API (and the dashboard build, when present) on HOST:PORT."""
+    with _user_errors():
+        _database()
+        _serve_api(host=host, port=port)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option(help="Where the sample data goes.")] = Path(".finops/demo"),
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Run the stages, do not serve.")
+    ] = False,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    months: Annotated[int, typer.Option(min=1, max=24)] = 6,
+    accounts: Annotated[int, typer.Option(min=1, max=100)] = 4,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Generate sample data, run every stage, then serve the API and dashboard."""
+    with _user_errors():
+        from app.demo import run_demo
+
+        database = _database()
+        summary = run_demo(
+            db=database,
+            out=out,
+            months=months,
+            accounts=accounts,
+            echo=None if json_output else typer.echo,
+        )
+        if json_output:
+            _print_json(summary)
+        if not no_serve:
+            _serve_api(host=host, port=port)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

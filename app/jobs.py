@@ -1,0 +1,186 @@
+"""The registry of batch stages and their recorded runs (DESIGN.md §2 "Jobs").
+
+Each stage is a named function of ``app/`` with typed parameters. :func:`run_job` records a
+``job_runs`` row (start, end, status, counts, error) around it. Every adapter (CLI, Airflow
+task, Lambda) runs stages through here, so a run looks the same whoever started it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import update
+
+from app.db.database import Database
+from app.db.models import JobRun
+from app.errors import FinOpsError, InvalidInputError, NotFoundError
+
+logger = logging.getLogger(__name__)
+
+JobFunction = Callable[..., dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Job:
+    """A registered batch stage: name, what it does, and its function."""
+
+    name: str
+    description: str
+    function: JobFunction
+    key_parameter: str | None = None
+
+
+_REGISTRY: dict[str, Job] = {}
+
+
+def register(
+    name: str, description: str, *, key_parameter: str | None = None
+) -> Callable[[JobFunction], JobFunction]:
+    """Decorator registering ``function`` as the stage ``name``."""
+
+    def wrap(function: JobFunction) -> JobFunction:
+        if name in _REGISTRY:
+            raise ValueError(f"job {name!r} registered twice")
+        _REGISTRY[name] = Job(name, description, function, key_parameter)
+        return function
+
+    return wrap
+
+
+def registered_jobs() -> list[Job]:
+    """Every registered stage, in registration order."""
+    _load_builtin_jobs()
+    return list(_REGISTRY.values())
+
+
+def get_job(name: str) -> Job:
+    _load_builtin_jobs()
+    try:
+        return _REGISTRY[name]
+    except KeyError:
+        known = ", ".join(sorted(_REGISTRY))
+        raise NotFoundError(
+            f"unknown job {name!r}; known jobs: {known}", details={"parameter": "job"}
+        ) from None
+
+
+def run_job(
+    name: str, *, db: Database, triggered_by: str = "cli", **parameters: Any
+) -> dict[str, Any]:
+    """Run the stage ``name`` with ``parameters``, recording the run; returns its counts.
+
+    A :class:`FinOpsError` is recorded as the run's error and re-raised; any other exception is
+    recorded as an internal error (type only, no internals) and re-raised.
+    """
+    job = get_job(name)
+    key = str(parameters.get(job.key_parameter, "")) if job.key_parameter else ""
+    with db.sessions.begin() as session:
+        run = JobRun(
+            job_name=name,
+            job_key=key,
+            parameters=_jsonable(parameters),
+            triggered_by=triggered_by,
+            status="running",
+        )
+        session.add(run)
+        session.flush()
+        run_id = run.id
+    try:
+        counts = job.function(db=db, **parameters)
+    except FinOpsError as exc:
+        _finish(db, run_id, "failed", {}, exc.message)
+        raise
+    except Exception as exc:
+        _finish(db, run_id, "failed", {}, f"internal error ({type(exc).__name__})")
+        raise
+    status = "failed" if counts.get("failed") else "succeeded"
+    _finish(db, run_id, status, counts, counts.get("error"))
+    return {"job_run_id": run_id, "status": status, **counts}
+
+
+def _finish(
+    db: Database, run_id: int, status: str, counts: dict[str, Any], error: str | None
+) -> None:
+    with db.sessions.begin() as session:
+        session.execute(
+            update(JobRun)
+            .where(JobRun.id == run_id)
+            .values(
+                status=status,
+                finished_at=dt.datetime.now(dt.UTC),
+                counts=_jsonable(counts),
+                error=error,
+            )
+        )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+# ----------------------------------------------------------------------------- built-in stages
+
+_LOADED = False
+
+
+def _load_builtin_jobs() -> None:
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+
+    @register(
+        "ingest_billing",
+        "Ingest billing files (CUR, CUR 2.0, FOCUS) into cost facts",
+        key_parameter="paths",
+    )
+    def ingest_billing(*, db: Database, paths: list[str], trigger: str = "job") -> dict[str, Any]:
+        from app.ingest.service import ingest_paths
+
+        if not paths:
+            raise InvalidInputError(
+                "ingest_billing needs at least one path", details={"parameter": "paths"}
+            )
+        outcomes = ingest_paths(db=db, paths=[Path(p) for p in paths], trigger=trigger)
+        by_status: dict[str, int] = {}
+        for outcome in outcomes:
+            by_status[outcome.status] = by_status.get(outcome.status, 0) + 1
+        errors = [o.error for o in outcomes if o.error]
+        return {
+            "deliveries": len(outcomes),
+            **by_status,
+            "rows_read": sum(o.rows_read for o in outcomes),
+            "rows_written": sum(o.rows_written for o in outcomes),
+            "error": "; ".join(e for e in errors if e) or None,
+        }
+
+    @register(
+        "ingest_usage",
+        "Load CloudWatch-shaped utilization files into usage metrics",
+        key_parameter="path",
+    )
+    def ingest_usage(*, db: Database, path: str) -> dict[str, Any]:
+        from app.usage import load_usage_dir, load_usage_file
+
+        target = Path(path)
+        if not target.exists():
+            raise InvalidInputError(
+                f"{target}: no such file or folder", details={"parameter": "path"}
+            )
+        result = (
+            load_usage_dir(db=db, path=target)
+            if target.is_dir()
+            else load_usage_file(db=db, path=target)
+        )
+        return _jsonable(getattr(result, "__dict__", {"result": str(result)}))  # type: ignore[no-any-return]

