@@ -348,7 +348,7 @@ def sample(
         if json_output:
             _print_json(document)
         else:
-            typer.echo(f"wrote {len(result.files)} billing files ({result.lines} lines) to {out}")
+            typer.echo(f"wrote {len(result.billing_files)} billing files ({result.line_count} lines) to {out}")
 
 
 def _jsonable_result(result: Any) -> Any:

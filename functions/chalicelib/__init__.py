@@ -1,0 +1,5 @@
+"""The Chalice adapter of the FinOps platform: routes built from ``app.api``'s route table."""
+
+from chalicelib.factory import create_app
+
+__all__ = ["create_app"]

@@ -1,0 +1,121 @@
+"""Build the Chalice app from the route table in :mod:`app.api.routes` (one blueprint per tag).
+
+Views only translate: headers -> principal, query string -> request model, reply -> Response.
+The database is created on first use, never at import time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from chalice import Blueprint, Chalice, Response
+
+from app.api.errors import error_envelope
+from app.api.params import parse_query_params
+from app.api.routes import (
+    API_PREFIX,
+    FALLBACK_METHODS,
+    FALLBACK_PATHS,
+    ROUTES,
+    OperationContext,
+    RouteSpec,
+)
+from app.auth.keys import api_key_from_headers, authenticate
+from app.auth.roles import require_role
+from app.db.database import Database, database_from_env
+from app.db.engine import session_scope
+from chalicelib.errors import envelope_chalice_errors, json_response, map_errors
+
+APP_NAME = "finops-api"
+
+DatabaseFactory = Callable[[], Database]
+
+
+class LazyDatabase:
+    """The database, created by ``factory`` on first use (thread-safe), then reused."""
+
+    def __init__(self, factory: DatabaseFactory) -> None:
+        self._factory = factory
+        self._database: Database | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> Database:
+        if self._database is None:
+            with self._lock:
+                if self._database is None:
+                    self._database = self._factory()
+        return self._database
+
+
+def _query_params(blueprint: Blueprint) -> dict[str, list[str]]:
+    params = blueprint.current_request.query_params
+    if not params:
+        return {}
+    return {name: list(params.getlist(name)) for name in params}
+
+
+def _make_view(spec: RouteSpec, blueprint: Blueprint, database: LazyDatabase) -> Callable[[], Any]:
+    def view() -> Response:
+        request = blueprint.current_request
+        db = database.get()
+        with session_scope(db.sessions) as session:
+            principal = None
+            if spec.min_role is not None:
+                presented = api_key_from_headers(dict(request.headers))
+                principal = authenticate(session=session, presented=presented)
+                require_role(principal, spec.min_role)
+            params = parse_query_params(spec.query_model, _query_params(blueprint))
+            reply = spec.operation(
+                OperationContext(
+                    session=session,
+                    database=db,
+                    principal=principal,
+                    now=dt.datetime.now(dt.UTC),
+                ),
+                params,
+            )
+            body = reply.json_body()
+        return json_response(body, reply.status)
+
+    view.__name__ = spec.operation_id
+    return map_errors(view)
+
+
+def _not_found_view(**path: str) -> Response:
+    requested = "/".join(path.values())
+    return json_response(
+        error_envelope(
+            "not_found",
+            f"no route {API_PREFIX}/{requested}; see {API_PREFIX}/openapi.json",
+            {"path": f"{API_PREFIX}/{requested}"},
+        ),
+        404,
+    )
+
+
+def create_app(database_factory: DatabaseFactory | None = None) -> Chalice:
+    """The Chalice app serving every route of :data:`app.api.routes.ROUTES` under ``/api/v1``.
+
+    ``database_factory`` defaults to :func:`app.db.database.database_from_env`; it is called
+    once, on the first request that needs the database.
+    """
+    chalice_app = Chalice(app_name=APP_NAME)
+    database = LazyDatabase(database_factory or database_from_env)
+    blueprints: dict[str, Blueprint] = {}
+    for spec in ROUTES:
+        blueprint = blueprints.setdefault(spec.tag, Blueprint(f"chalicelib.{spec.tag}"))
+        blueprint.route(spec.path, methods=[spec.method], name=spec.operation_id)(
+            _make_view(spec, blueprint, database)
+        )
+    fallback = Blueprint("chalicelib.fallback")
+    for index, path in enumerate(FALLBACK_PATHS):
+        fallback.route(path, methods=list(FALLBACK_METHODS), name=f"notFound{index}")(
+            map_errors(_not_found_view)
+        )
+    for blueprint in [*blueprints.values(), fallback]:
+        chalice_app.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    chalice_app.register_middleware(envelope_chalice_errors, "http")
+    return chalice_app
