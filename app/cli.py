@@ -17,7 +17,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
+import click
 import typer
+from typer.exceptions import TyperException
 
 from app.errors import ConfigurationError, FinOpsError
 
@@ -57,8 +59,8 @@ def _user_errors() -> Iterator[None]:
         yield
     except FinOpsError as exc:
         _fail(" ".join(exc.message.split()))
-    except typer.Exit:
-        raise
+    except (typer.Exit, typer.Abort, TyperException, click.ClickException):
+        raise  # Click reports usage errors itself (exit code 2)
     except KeyboardInterrupt:
         _fail("interrupted", 130)
     except Exception as exc:
@@ -144,7 +146,7 @@ def _parse_date(value: str, name: str) -> dt.date:
 def _main(
     log_level: Annotated[
         str, typer.Option(envvar="FINOPS_LOG_LEVEL", help="Log level.")
-    ] = "WARNING",
+    ] = "ERROR",
 ) -> None:
     logging.basicConfig(
         level=log_level.upper(),

@@ -1,0 +1,112 @@
+"""The ``finops`` CLI as a user runs it: a real subprocess, real database, exit codes."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from app.db.database import Database
+from tests.support.billing_files import CUR_LEGACY_SAMPLE, read_rows, sum_by, write_rows
+
+FINOPS = [sys.executable, "-m", "app.cli"]
+
+
+def run(args: list[str], *, url: str | None, cwd: Path | None = None
+        ) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
+    if url:
+        env["FINOPS_DATABASE_URL"] = url
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
+    return subprocess.run([*FINOPS, *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300, check=False)
+
+
+def test_ingest_then_costs_json_gives_exact_totals(db: Database, db_url: str) -> None:
+    done = run(["ingest", str(CUR_LEGACY_SAMPLE)], url=db_url)
+    assert done.returncode == 0, done.stderr
+    assert "succeeded" in done.stdout
+    _, rows = read_rows(CUR_LEGACY_SAMPLE)
+    expected = sum_by(rows, lambda r: r["product/ProductName"] or r["lineItem/ProductCode"],
+                      "lineItem/UnblendedCost")
+    done = run(["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--group-by",
+                "service", "--json"], url=db_url)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    got = {row["group"]: Decimal(row["billed_cost"]) for row in document["rows"]}
+    assert got == expected
+    assert {row["currency"] for row in document["rows"]} == {"USD"}
+    assert document["total"]["currency"] == "USD"
+    assert Decimal(document["total"]["billed_cost"]) == Decimal("1.6823086974")
+    assert isinstance(document["total"]["billed_cost"], str)
+
+
+def test_costs_end_is_exclusive(db: Database, db_url: str) -> None:
+    run(["ingest", str(CUR_LEGACY_SAMPLE)], url=db_url)
+    _, rows = read_rows(CUR_LEGACY_SAMPLE)
+    first_week = [r for r in rows if r["lineItem/UsageStartDate"] < "2023-11-08"]
+    expected = sum_by(first_week, lambda r: "t", "lineItem/UnblendedCost")["t"]
+    done = run(["costs", "--start", "2023-11-01", "--end", "2023-11-08", "--json"], url=db_url)
+    assert done.returncode == 0, done.stderr
+    assert Decimal(json.loads(done.stdout)["total"]["billed_cost"]) == expected
+
+
+def test_malformed_file_exits_1_with_one_line(db: Database, db_url: str,
+                                              tmp_path: Path) -> None:
+    header, rows = read_rows(CUR_LEGACY_SAMPLE)
+    rows[7]["lineItem/UsageAmount"] = "lots"
+    bad = write_rows(tmp_path / "bad.csv", header, rows)
+    done = run(["ingest", str(bad)], url=db_url)
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith("error: ")
+    assert "bad.csv" in lines[0]
+    assert "row 8" in lines[0]
+    assert "lineItem/UsageAmount" in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_bad_parameter_is_a_user_error_and_bad_flag_a_usage_error(db_url: str) -> None:
+    done = run(["costs", "--start", "2023-11-10", "--end", "2023-11-01"], url=db_url)
+    assert done.returncode == 1
+    assert "end" in done.stderr
+    done = run(["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--group-by",
+                "colour"], url=db_url)
+    assert done.returncode == 1
+    assert "colour" in done.stderr
+    done = run(["costs", "--start", "yesterday", "--end", "2023-12-01"], url=db_url)
+    assert done.returncode == 2
+    done = run(["ingest", "--no-such-flag"], url=db_url)
+    assert done.returncode == 2
+
+
+def test_missing_path_is_a_user_error(db_url: str, tmp_path: Path) -> None:
+    done = run(["ingest", str(tmp_path / "nope.csv")], url=db_url)
+    assert done.returncode == 1
+    assert "nope.csv" in done.stderr
+
+
+def test_json_output_is_only_json(db: Database, db_url: str) -> None:
+    done = run(["ingest", "--json", str(CUR_LEGACY_SAMPLE)], url=db_url)
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    [delivery] = document["deliveries"]
+    assert delivery["status"] == "succeeded"
+    assert delivery["totals"]["USD"]["billed_cost"] == "1.6823086974"
+
+
+@pytest.mark.smoke
+def test_embedded_sqlite_default_lives_in_the_working_directory(tmp_path: Path) -> None:
+    done = run(["ingest", str(CUR_LEGACY_SAMPLE)], url=None, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "finops.db").is_file()
+    done = run(["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--json"], url=None,
+               cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["total"]["billed_cost"] == "1.6823086974"
