@@ -241,16 +241,32 @@ def ingest(
 # ----------------------------------------------------------------------------- costs
 
 
+def _default_range(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last six calendar months including the current one, through today."""
+    month = today.replace(day=1)
+    for _ in range(5):
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    return month, today + dt.timedelta(days=1)
+
+
 @app.command()
 def costs(
-    start: Annotated[str, typer.Option(help="First day, YYYY-MM-DD (inclusive).")],
-    end: Annotated[str, typer.Option(help="Last day, YYYY-MM-DD (exclusive).")],
+    start: Annotated[
+        str | None,
+        typer.Option(help="First day, YYYY-MM-DD (inclusive); default: 1st of the month, "
+                     "five months ago."),
+    ] = None,
+    end: Annotated[
+        str | None,
+        typer.Option(help="Last day, YYYY-MM-DD (exclusive); default: tomorrow (UTC)."),
+    ] = None,
     group_by: Annotated[
         list[str] | None,
         typer.Option(
             "--group-by",
-            help="service, account, region, resource, charge_category, "
-            "provider, usage_type or tag:KEY (repeatable).",
+            help="service, account, region, resource, charge_category, provider, usage_type, "
+            "service_category, pricing_category, billing_account, currency or tag:KEY "
+            "(repeatable).",
         ),
     ] = None,
     granularity: Annotated[
@@ -263,8 +279,9 @@ def costs(
     with _user_errors():
         from app.costs.cli_view import costs_document, render_costs_table
 
-        start_day = _parse_date(start, "--start")
-        end_day = _parse_date(end, "--end")
+        default_start, default_end = _default_range(dt.datetime.now(dt.UTC).date())
+        start_day = _parse_date(start, "--start") if start else default_start
+        end_day = _parse_date(end, "--end") if end else default_end
         database = _database()
         with database.sessions() as session:
             document = costs_document(

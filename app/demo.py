@@ -46,7 +46,7 @@ def run_demo(
         say(f"ingest_usage: {usage}")
         summary["ingest_usage"] = usage
     key_file = out / "api-key"
-    if not key_file.exists():
+    if not _key_still_valid(db, key_file):
         with db.sessions.begin() as session:
             key, _record = create_api_key(session=session, name="demo", role="admin")
         key_file.write_text(key + "\n", encoding="utf-8")
@@ -54,3 +54,18 @@ def run_demo(
     summary["api_key_file"] = str(key_file)
     say(f"API key (admin) in {key_file}")
     return summary
+
+
+def _key_still_valid(db: Database, key_file: Path) -> bool:
+    """True when ``key_file`` holds a key this database accepts (it may be from another DB)."""
+    from app.auth import authenticate
+    from app.errors import PermissionDeniedError
+
+    if not key_file.is_file():
+        return False
+    with db.sessions.begin() as session:
+        try:
+            authenticate(session=session, presented=key_file.read_text(encoding="utf-8").strip())
+        except PermissionDeniedError:
+            return False
+    return True

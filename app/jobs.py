@@ -183,4 +183,12 @@ def _load_builtin_jobs() -> None:
             if target.is_dir()
             else load_usage_file(db=db, path=target)
         )
-        return _jsonable(getattr(result, "__dict__", {"result": str(result)}))  # type: ignore[no-any-return]
+        return {
+            "files": len(result.paths),
+            "rows_read": result.rows_read,
+            "daily_rows": result.daily_rows,
+            "resources": len(result.resource_ids),
+            "first_day": result.first_day.isoformat() if result.first_day else None,
+            "last_day": result.last_day.isoformat() if result.last_day else None,
+            "metrics": list(result.metrics),
+        }
