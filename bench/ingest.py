@@ -77,17 +77,28 @@ FLOOR_KEYS_CUR2 = (
 )
 
 
+def _files(path: Path) -> tuple[str, list[Path]]:
+    """("parquet" | "csv", the data files under ``path``)."""
+    if path.is_file():
+        return ("parquet" if path.name.endswith(".parquet") else "csv"), [path]
+    parquet = sorted(path.rglob("*.parquet"))
+    if parquet:
+        return "parquet", parquet
+    return "csv", sorted(p for p in path.rglob("*") if p.name.endswith((".csv", ".csv.gz")))
+
+
 def _floor_sql(path: Path) -> str:
-    if path.name.endswith(".parquet") or path.is_dir():
-        source = f"read_parquet('{path}/**/*.parquet')" if path.is_dir() else (
-            f"read_parquet('{path}')")
+    kind, files = _files(path)
+    listed = "[" + ", ".join(f"'{f}'" for f in files) + "]"
+    if kind == "parquet":
+        source = f"read_parquet({listed})"
         keys = FLOOR_KEYS_CUR2
         costs = ("sum(line_item_unblended_cost) AS billed, "
                  "sum(coalesce(savings_plan_savings_plan_effective_cost, "
                  "line_item_unblended_cost)) AS effective, "
                  "sum(pricing_public_on_demand_cost) AS list")
     else:
-        source = f"read_csv('{path}', header = true, all_varchar = true)"
+        source = f"read_csv({listed}, header = true, all_varchar = true)"
         keys = (
             '"bill/PayerAccountId", "lineItem/UsageAccountId", '
             "date_trunc('day', CAST(\"lineItem/UsageStartDate\" AS TIMESTAMPTZ)) AS day, "
@@ -141,8 +152,8 @@ def worker_pandas(path: Path, url: str) -> dict[str, Any]:
     start = time.perf_counter()
     partials = []
     lines = 0
-    if path.is_dir() or path.name.endswith(".parquet"):
-        files = sorted(path.rglob("*.parquet")) if path.is_dir() else [path]
+    kind, files = _files(path)
+    if kind == "parquet":
         cols = ["bill_payer_account_id", "line_item_usage_account_id",
                 "line_item_usage_start_date", "line_item_product_code", "line_item_usage_type",
                 "line_item_resource_id", "line_item_line_item_type", "product_region_code",
@@ -170,8 +181,9 @@ def worker_pandas(path: Path, url: str) -> dict[str, Any]:
                    "pricing/publicOnDemandCost"]
 
         def chunks() -> Any:
-            yield from pd.read_csv(path, usecols=usecols, chunksize=1_000_000, dtype=str,
-                                   keep_default_na=False)
+            for file in files:
+                yield from pd.read_csv(file, usecols=usecols, chunksize=1_000_000, dtype=str,
+                                       keep_default_na=False)
 
         start_col, cost, sp_eff, od = ("lineItem/UsageStartDate", "lineItem/UnblendedCost",
                                        "savingsPlan/SavingsPlanEffectiveCost",
@@ -253,7 +265,7 @@ def generate(fmt: str, lines: int, seed: int, root: Path) -> tuple[Path, float]:
     if marker.exists():
         return out / "billing", 0.0
     start = time.perf_counter()
-    generate_sample(out_dir=out, months=1, accounts=20, seed=seed, lines=lines, fmt=fmt,  # type: ignore[arg-type]
+    generate_sample(out_dir=out, months=2, accounts=20, seed=seed, lines=lines, fmt=fmt,  # type: ignore[arg-type]
                     end=MONTH_END)
     marker.write_text("ok")
     return out / "billing", time.perf_counter() - start
