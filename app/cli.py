@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any, NoReturn, cast
 
 import click
 import typer
@@ -144,9 +144,7 @@ def _parse_date(value: str, name: str) -> dt.date:
 
 @app.callback()
 def _main(
-    log_level: Annotated[
-        str, typer.Option(envvar="FINOPS_LOG_LEVEL", help="Log level.")
-    ] = "ERROR",
+    log_level: Annotated[str, typer.Option(envvar="FINOPS_LOG_LEVEL", help="Log level.")] = "ERROR",
 ) -> None:
     logging.basicConfig(
         level=log_level.upper(),
@@ -253,8 +251,9 @@ def _default_range(today: dt.date) -> tuple[dt.date, dt.date]:
 def costs(
     start: Annotated[
         str | None,
-        typer.Option(help="First day, YYYY-MM-DD (inclusive); default: 1st of the month, "
-                     "five months ago."),
+        typer.Option(
+            help="First day, YYYY-MM-DD (inclusive); default: 1st of the month, five months ago."
+        ),
     ] = None,
     end: Annotated[
         str | None,
@@ -347,7 +346,7 @@ def sample(
 ) -> None:
     """Write realistic, deterministic sample billing files, labels and utilization series."""
     with _user_errors():
-        from app.sample import generate_sample
+        from app.sample import SampleFormat, generate_sample
 
         if fmt not in ("cur2", "cur-legacy", "focus"):
             raise typer.BadParameter("expected cur2, cur-legacy or focus", param_hint="--format")
@@ -359,15 +358,16 @@ def sample(
                 accounts=accounts,
                 seed=seed,
                 lines=lines,
-                fmt=fmt,
-                end=end_day,  # type: ignore[arg-type]
+                fmt=cast("SampleFormat", fmt),
+                end=end_day,
                 progress=lambda done, total: progress("lines", done, total),
             )
         document = _jsonable_result(result)
         if json_output:
             _print_json(document)
         else:
-            typer.echo(f"wrote {len(result.billing_files)} billing files ({result.line_count} lines) to {out}")
+            files = len(result.billing_files)
+            typer.echo(f"wrote {files} billing files ({result.line_count} lines) to {out}")
 
 
 def _jsonable_result(result: Any) -> Any:
@@ -479,7 +479,9 @@ def _serve_api(*, host: str, port: int) -> None:
     """Run the Chalice app locally (the same routes the Lambda serves), plus the dashboard."""
     if str(FUNCTIONS_DIR) not in sys.path:
         sys.path.insert(0, str(FUNCTIONS_DIR))
-    from chalicelib.local_server import serve as serve_local  # adapter, not in app/'s layer
+    from chalicelib.local_server import (  # type: ignore[import-not-found]
+        serve as serve_local,  # an adapter, outside app/'s layer
+    )
 
     static = DASHBOARD_DIR if DASHBOARD_DIR.is_dir() else None
     typer.echo(f"serving http://{host}:{port}/api/v1 (Ctrl-C to stop)", err=True)

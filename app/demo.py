@@ -35,8 +35,11 @@ def run_demo(
     sample = generate_sample(
         out_dir=out, months=months, accounts=accounts, seed=seed, fmt="cur2", end=end
     )
-    say(f"sample: {len(sample.billing_files)} billing files, {sample.line_count} line items in {out}")
-    summary: dict[str, Any] = {"sample": {"files": len(sample.billing_files), "lines": sample.line_count}}
+    files = len(sample.billing_files)
+    say(f"sample: {files} billing files, {sample.line_count} line items in {out}")
+    summary: dict[str, Any] = {
+        "sample": {"files": len(sample.billing_files), "lines": sample.line_count}
+    }
     billing = run_job("ingest_billing", db=db, paths=[str(out / "billing")], trigger="demo")
     say(f"ingest_billing: {billing}")
     summary["ingest_billing"] = billing

@@ -93,10 +93,12 @@ def _floor_sql(path: Path) -> str:
     if kind == "parquet":
         source = f"read_parquet({listed})"
         keys = FLOOR_KEYS_CUR2
-        costs = ("sum(line_item_unblended_cost) AS billed, "
-                 "sum(coalesce(savings_plan_savings_plan_effective_cost, "
-                 "line_item_unblended_cost)) AS effective, "
-                 "sum(pricing_public_on_demand_cost) AS list")
+        costs = (
+            "sum(line_item_unblended_cost) AS billed, "
+            "sum(coalesce(savings_plan_savings_plan_effective_cost, "
+            "line_item_unblended_cost)) AS effective, "
+            "sum(pricing_public_on_demand_cost) AS list"
+        )
     else:
         source = f"read_csv({listed}, header = true, all_varchar = true)"
         keys = (
@@ -109,7 +111,7 @@ def _floor_sql(path: Path) -> str:
         )
         costs = (
             'sum(CAST("lineItem/UnblendedCost" AS DECIMAL(38,18))) AS billed, '
-            'sum(CAST(coalesce(NULLIF("savingsPlan/SavingsPlanEffectiveCost", \'\'), '
+            "sum(CAST(coalesce(NULLIF(\"savingsPlan/SavingsPlanEffectiveCost\", ''), "
             '"lineItem/UnblendedCost") AS DECIMAL(38,18))) AS effective, '
             'sum(TRY_CAST("pricing/publicOnDemandCost" AS DECIMAL(38,18))) AS list'
         )
@@ -129,12 +131,15 @@ def worker_floor(path: Path, url: str) -> dict[str, Any]:
     columns = [d[0] for d in con.execute(f"DESCRIBE {_floor_sql(path)}").fetchall()]
     rows = con.execute(f"SELECT count(*) FROM read_csv('{out}', header = false)").fetchone()
     pg = make_url(url)
-    conn = psycopg2.connect(host=pg.host, port=pg.port, user=pg.username, dbname=pg.database,
-                            password=pg.password)
+    conn = psycopg2.connect(
+        host=pg.host, port=pg.port, user=pg.username, dbname=pg.database, password=pg.password
+    )
     with conn, conn.cursor() as cur:
-        cols = ", ".join(f'c{i} text' for i in range(len(columns) - 4))
-        cur.execute(f"CREATE TABLE floor_facts ({cols}, billed numeric, effective numeric, "
-                    "list numeric, n bigint)")
+        cols = ", ".join(f"c{i} text" for i in range(len(columns) - 4))
+        cur.execute(
+            f"CREATE TABLE floor_facts ({cols}, billed numeric, effective numeric, "
+            "list numeric, n bigint)"
+        )
         with open(out, "rb") as handle:
             cur.copy_expert("COPY floor_facts FROM STDIN WITH (FORMAT csv)", handle)
     conn.close()
@@ -154,40 +159,68 @@ def worker_pandas(path: Path, url: str) -> dict[str, Any]:
     lines = 0
     kind, files = _files(path)
     if kind == "parquet":
-        cols = ["bill_payer_account_id", "line_item_usage_account_id",
-                "line_item_usage_start_date", "line_item_product_code", "line_item_usage_type",
-                "line_item_resource_id", "line_item_line_item_type", "product_region_code",
-                "line_item_currency_code", "pricing_term", "savings_plan_savings_plan_a_r_n",
-                "reservation_reservation_a_r_n", "line_item_unblended_cost",
-                "savings_plan_savings_plan_effective_cost", "pricing_public_on_demand_cost"]
+        cols = [
+            "bill_payer_account_id",
+            "line_item_usage_account_id",
+            "line_item_usage_start_date",
+            "line_item_product_code",
+            "line_item_usage_type",
+            "line_item_resource_id",
+            "line_item_line_item_type",
+            "product_region_code",
+            "line_item_currency_code",
+            "pricing_term",
+            "savings_plan_savings_plan_a_r_n",
+            "reservation_reservation_a_r_n",
+            "line_item_unblended_cost",
+            "savings_plan_savings_plan_effective_cost",
+            "pricing_public_on_demand_cost",
+        ]
 
         def chunks() -> Any:
             for file in files:
-                for batch in pq.ParquetFile(file).iter_batches(batch_size=1_000_000,
-                                                                columns=cols):
+                for batch in pq.ParquetFile(file).iter_batches(batch_size=1_000_000, columns=cols):
                     yield batch.to_pandas()
 
-        start_col, cost, sp_eff, od = ("line_item_usage_start_date", "line_item_unblended_cost",
-                                       "savings_plan_savings_plan_effective_cost",
-                                       "pricing_public_on_demand_cost")
+        start_col, cost, sp_eff, od = (
+            "line_item_usage_start_date",
+            "line_item_unblended_cost",
+            "savings_plan_savings_plan_effective_cost",
+            "pricing_public_on_demand_cost",
+        )
         line_type = "line_item_line_item_type"
         key_cols = [c for c in cols if c not in (start_col, cost, sp_eff, od)]
     else:
-        usecols = ["bill/PayerAccountId", "lineItem/UsageAccountId", "lineItem/UsageStartDate",
-                   "lineItem/ProductCode", "lineItem/UsageType", "lineItem/ResourceId",
-                   "lineItem/LineItemType", "product/region", "lineItem/CurrencyCode",
-                   "pricing/term", "savingsPlan/SavingsPlanARN", "reservation/ReservationARN",
-                   "lineItem/UnblendedCost", "savingsPlan/SavingsPlanEffectiveCost",
-                   "pricing/publicOnDemandCost"]
+        usecols = [
+            "bill/PayerAccountId",
+            "lineItem/UsageAccountId",
+            "lineItem/UsageStartDate",
+            "lineItem/ProductCode",
+            "lineItem/UsageType",
+            "lineItem/ResourceId",
+            "lineItem/LineItemType",
+            "product/region",
+            "lineItem/CurrencyCode",
+            "pricing/term",
+            "savingsPlan/SavingsPlanARN",
+            "reservation/ReservationARN",
+            "lineItem/UnblendedCost",
+            "savingsPlan/SavingsPlanEffectiveCost",
+            "pricing/publicOnDemandCost",
+        ]
 
         def chunks() -> Any:
             for file in files:
-                yield from pd.read_csv(file, usecols=usecols, chunksize=1_000_000, dtype=str,
-                                       keep_default_na=False)
+                yield from pd.read_csv(
+                    file, usecols=usecols, chunksize=1_000_000, dtype=str, keep_default_na=False
+                )
 
-        start_col, cost, sp_eff, od = ("lineItem/UsageStartDate", "lineItem/UnblendedCost",
-                                       "savingsPlan/SavingsPlanEffectiveCost",
-                                       "pricing/publicOnDemandCost")
+        start_col, cost, sp_eff, od = (
+            "lineItem/UsageStartDate",
+            "lineItem/UnblendedCost",
+            "savingsPlan/SavingsPlanEffectiveCost",
+            "pricing/publicOnDemandCost",
+        )
         line_type = "lineItem/LineItemType"
         key_cols = [c for c in usecols if c not in (start_col, cost, sp_eff, od)]
     for frame in chunks():
@@ -195,20 +228,36 @@ def worker_pandas(path: Path, url: str) -> dict[str, Any]:
         frame["day"] = frame[start_col].astype(str).str[:10]
         billed = pd.to_numeric(frame[cost], errors="coerce").fillna(0.0)
         frame["billed"] = billed
-        frame["effective"] = np.where(frame[line_type] == "SavingsPlanCoveredUsage",
-                                      pd.to_numeric(frame[sp_eff], errors="coerce"), billed)
+        frame["effective"] = np.where(
+            frame[line_type] == "SavingsPlanCoveredUsage",
+            pd.to_numeric(frame[sp_eff], errors="coerce"),
+            billed,
+        )
         frame["list"] = pd.to_numeric(frame[od], errors="coerce").fillna(0.0)
         frame["n"] = 1
-        grouped = frame.groupby([*key_cols, "day"], dropna=False, sort=False)[
-            ["billed", "effective", "list", "n"]].sum().reset_index()
+        grouped = (
+            frame.groupby([*key_cols, "day"], dropna=False, sort=False)[
+                ["billed", "effective", "list", "n"]
+            ]
+            .sum()
+            .reset_index()
+        )
         partials.append(grouped)
-    facts = pd.concat(partials).groupby(
-        [c for c in partials[0].columns if c not in ("billed", "effective", "list", "n")],
-        dropna=False, sort=False).sum().reset_index()
+    facts = (
+        pd.concat(partials)
+        .groupby(
+            [c for c in partials[0].columns if c not in ("billed", "effective", "list", "n")],
+            dropna=False,
+            sort=False,
+        )
+        .sum()
+        .reset_index()
+    )
     facts.columns = [f"c{i}" for i in range(len(facts.columns))]
     engine = create_engine(url)
-    facts.to_sql("pandas_facts", engine, if_exists="replace", index=False, method="multi",
-                 chunksize=5000)
+    facts.to_sql(
+        "pandas_facts", engine, if_exists="replace", index=False, method="multi", chunksize=5000
+    )
     engine.dispose()
     wall = time.perf_counter() - start
     return {"wall_s": wall, "lines": lines, "facts": len(facts), "peak_rss_mb": _peak_rss_mb()}
@@ -247,10 +296,18 @@ def drop_database(admin_url: str, url: str) -> None:
     admin.dispose()
 
 
-def run_worker(kind: str, path: Path, url: str, extra: list[str] | None = None
-               ) -> dict[str, Any]:
-    cmd = [sys.executable, __file__, "--worker", kind, "--path", str(path), "--db-url", url,
-           *(extra or [])]
+def run_worker(kind: str, path: Path, url: str, extra: list[str] | None = None) -> dict[str, Any]:
+    cmd = [
+        sys.executable,
+        __file__,
+        "--worker",
+        kind,
+        "--path",
+        str(path),
+        "--db-url",
+        url,
+        *(extra or []),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise SystemExit(f"{kind} worker failed:\n{done.stderr[-3000:]}")
@@ -265,8 +322,15 @@ def generate(fmt: str, lines: int, seed: int, root: Path) -> tuple[Path, float]:
     if marker.exists():
         return out / "billing", 0.0
     start = time.perf_counter()
-    generate_sample(out_dir=out, months=2, accounts=20, seed=seed, lines=lines, fmt=fmt,  # type: ignore[arg-type]
-                    end=MONTH_END)
+    generate_sample(
+        out_dir=out,
+        months=2,
+        accounts=20,
+        seed=seed,
+        lines=lines,
+        fmt=fmt,  # type: ignore[arg-type]
+        end=MONTH_END,
+    )
     marker.write_text("ok")
     return out / "billing", time.perf_counter() - start
 
@@ -307,10 +371,12 @@ def main() -> None:
             row: dict[str, Any] = {"format": fmt, "target_lines": size, "generate_s": gen_s}
             url = fresh_database(args.db_url)
             try:
-                row["e2e"] = run_worker("e2e", data, url,
-                                        ["--delivered-at", "2026-10-02T00:00:00+00:00"])
-                row["restate"] = run_worker("e2e", restated, url,
-                                            ["--delivered-at", "2026-10-03T00:00:00+00:00"])
+                row["e2e"] = run_worker(
+                    "e2e", data, url, ["--delivered-at", "2026-10-02T00:00:00+00:00"]
+                )
+                row["restate"] = run_worker(
+                    "e2e", restated, url, ["--delivered-at", "2026-10-03T00:00:00+00:00"]
+                )
             finally:
                 drop_database(args.db_url, url)
             url = fresh_database(args.db_url)
@@ -332,8 +398,9 @@ def main() -> None:
     document = {
         "date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": f"{platform.machine()}, {os.cpu_count()} cores, {platform.python_version()}",
-        "command": " ".join(shlex.quote(a) for a in [".venv/bin/python", "bench/ingest.py",
-                                                      *sys.argv[1:]]),
+        "command": " ".join(
+            shlex.quote(a) for a in [".venv/bin/python", "bench/ingest.py", *sys.argv[1:]]
+        ),
         "results": results,
     }
     print(f"\ncommand: {document['command']}\nmachine: {document['machine']}")
@@ -342,8 +409,11 @@ def main() -> None:
 
 
 def format_row(row: dict[str, Any]) -> str:
-    pandas = (f"pandas {row['pandas']['wall_s']:.1f}s ({row['pandas_over_e2e']:.1f}x e2e)"
-              if "pandas" in row else "pandas skipped")
+    pandas = (
+        f"pandas {row['pandas']['wall_s']:.1f}s ({row['pandas_over_e2e']:.1f}x e2e)"
+        if "pandas" in row
+        else "pandas skipped"
+    )
     return (
         f"{row['format']:10} {row['lines']:>11,} lines | e2e {row['e2e']['wall_s']:.1f}s "
         f"{row['e2e_lines_per_s']:,.0f} lines/s RSS {row['e2e']['peak_rss_mb']:.0f} MB "

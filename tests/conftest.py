@@ -49,7 +49,9 @@ def _admin_pg_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def db_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """URL of a fresh, migrated database that lives for the whole test session."""
     backend = request.config.getoption("--db")
     if backend == "sqlite":

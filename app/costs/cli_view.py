@@ -40,8 +40,13 @@ def costs_document(
     """Run the cost query and shape it for ``finops costs`` (see the module docstring)."""
     try:
         query = CostQuery.model_validate(
-            {"start": start, "end": end, "group_by": group_by, "granularity": granularity,
-             "metric": metric}
+            {
+                "start": start,
+                "end": end,
+                "group_by": group_by,
+                "granularity": granularity,
+                "metric": metric,
+            }
         )
     except InvalidInputError:
         raise
@@ -67,8 +72,14 @@ def costs_document(
     if len(totals) == 1:
         total = totals[0]
     elif not totals:
-        total = {"currency": None, "billed_cost": "0.00", "effective_cost": "0.00",
-                 "list_cost": "0.00", "contracted_cost": "0.00", "line_items": 0}
+        total = {
+            "currency": None,
+            "billed_cost": "0.00",
+            "effective_cost": "0.00",
+            "list_cost": "0.00",
+            "contracted_cost": "0.00",
+            "line_items": 0,
+        }
     else:
         total = totals
     return {
@@ -93,26 +104,38 @@ def render_costs_table(document: dict[str, Any]) -> str:
         group = row["group"]
         if isinstance(group, dict):
             group = " / ".join("-" if v is None else str(v) for v in group.values())
-        cells = [("(all)" if not document["group_by"] else ("-" if group is None else
-                  str(group))), row["currency"], row["billed_cost"], row["effective_cost"],
-                 row["list_cost"]]
+        cells = [
+            ("(all)" if not document["group_by"] else ("-" if group is None else str(group))),
+            row["currency"],
+            row["billed_cost"],
+            row["effective_cost"],
+            row["list_cost"],
+        ]
         if document.get("granularity"):
             cells.insert(0, row["period_start"])
         lines.append(cells)
     totals = document["total"] if isinstance(document["total"], list) else [document["total"]]
     for total in totals:
-        cells = ["TOTAL", total["currency"] or "-", total["billed_cost"],
-                 total["effective_cost"], total["list_cost"]]
+        cells = [
+            "TOTAL",
+            total["currency"] or "-",
+            total["billed_cost"],
+            total["effective_cost"],
+            total["list_cost"],
+        ]
         if document.get("granularity"):
             cells.insert(0, "")
         lines.append(cells)
-    widths = [max(len(h), *(len(c[i]) for c in lines)) if lines else len(h)
-              for i, h in enumerate(header)]
+    widths = [
+        max(len(h), *(len(c[i]) for c in lines)) if lines else len(h) for i, h in enumerate(header)
+    ]
     numeric = {len(header) - 3, len(header) - 2, len(header) - 1}
 
     def fmt(cells: list[str]) -> str:
-        return "  ".join(c.rjust(w) if i in numeric else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+        return "  ".join(
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
 
     out = [fmt(header), fmt(["-" * w for w in widths])]
     out += [fmt(c) for c in lines]

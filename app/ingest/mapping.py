@@ -117,10 +117,17 @@ class Check:
 
 @dataclass(frozen=True)
 class CanonicalSelect:
-    """Row-level SQL for every canonical field plus the checks that validate them."""
+    """Row-level SQL for every canonical field plus the checks that validate them.
+
+    Tags are canonicalised (keys normalised and sorted, empty values dropped) only after a
+    first aggregation: ``tag_parts`` are the cheap row-level pieces that join the first group
+    key, ``tags_sql`` turns them into the canonical JSON text over far fewer rows.
+    """
 
     fields: dict[str, str]
     checks: tuple[Check, ...]
+    tag_parts: dict[str, str]
+    tags_sql: str
 
 
 def q(name: str) -> str:
@@ -228,30 +235,40 @@ def _cur_text(cols: _Columns, source: str) -> str:
     return cols.text(source)
 
 
-def _cur_tags(fmt: DetectedFormat, cols: _Columns) -> str:
-    """Canonical tags JSON text (keys sorted, empty values dropped; ``{}`` when no tags)."""
+TAG_RAW = "__tag_raw"
+
+
+def _cur_tags(fmt: DetectedFormat, cols: _Columns) -> tuple[dict[str, str], str]:
+    """Row-level tag parts and the canonical tags SQL over them (see :class:`CanonicalSelect`)."""
     if fmt.name == CUR_LEGACY:
         tag_columns = sorted(c for c in fmt.columns if c.startswith("resourceTags/"))
         if not tag_columns:
-            return "'{}'"
+            return {}, "'{}'"
+        parts: dict[str, str] = {}
         entries = []
-        for column in tag_columns:
+        for index, column in enumerate(tag_columns):
             key = column[len("resourceTags/") :]
             key = key[len("user:") :] if key.startswith("user:") else key
-            entries.append(f"struct_pack(k := {lit(key)}, v := {cols.text(column)})")
-        return _entries_to_json(f"[{', '.join(entries)}]")
+            alias = f"__tag_{index}"
+            parts[alias] = cols.text(column)
+            entries.append(f"struct_pack(k := {lit(key)}, v := {alias})")
+        return parts, _entries_to_json(f"[{', '.join(entries)}]")
     if not cols.has("resource_tags"):
-        return "'{}'"
+        return {}, "'{}'"
     if cols.is_text("resource_tags"):
-        source = f"CAST(json({cols.text('resource_tags')}) AS MAP(VARCHAR, VARCHAR))"
+        raw = cols.text("resource_tags")
+        source = f"CAST(json({TAG_RAW}) AS MAP(VARCHAR, VARCHAR))"
     else:
-        source = q("resource_tags")
+        raw = q("resource_tags")
+        source = TAG_RAW
     map_entries = (
         f"list_transform(map_entries({source}), lambda e: struct_pack("
         "k := CASE WHEN starts_with(e.key, 'user_') THEN e.key[6:] ELSE e.key END, "
         "v := NULLIF(trim(e.value), '')))"
     )
-    return _entries_to_json(map_entries)
+    return {
+        TAG_RAW: raw
+    }, f"CASE WHEN {TAG_RAW} IS NULL THEN '{{}}' ELSE {_entries_to_json(map_entries)} END"
 
 
 def _entries_to_json(entries_sql: str) -> str:
@@ -366,7 +383,6 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
             f"WHEN {ri_arn} IS NOT NULL THEN 'Usage' END"
         ),
         "billing_currency": f"upper({text('currency')})",
-        "tags": _cur_tags(fmt, cols),
         "consumed_quantity": f"CASE WHEN ({charge_category}) = 'Usage' THEN {dec('amount')} END",
         "pricing_quantity": f"CASE WHEN ({charge_category}) = 'Usage' THEN {dec('amount')} END",
         "billed_cost": billed,
@@ -402,7 +418,8 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
     ):
         checks.append(_decimal_check(cols, n(key)))
     checks.append(_currency_check(cols, n("currency")))
-    return CanonicalSelect(fields, tuple(c for c in checks if c is not None))
+    tag_parts, tags_sql = _cur_tags(fmt, cols)
+    return CanonicalSelect(fields, tuple(c for c in checks if c is not None), tag_parts, tags_sql)
 
 
 def _currency_check(cols: _Columns, name: str) -> Check | None:
@@ -434,16 +451,17 @@ def focus_select(fmt: DetectedFormat) -> CanonicalSelect:
     start, end = ts("ChargePeriodStart"), ts("ChargePeriodEnd")
     billed = d("BilledCost")
     zero = f"CAST(0 AS {DECIMAL_SQL})"
+    tag_parts: dict[str, str] = {}
     tags = "'{}'"
     if cols.has("Tags"):
-        raw_tags = t("Tags")
+        tag_parts[TAG_RAW] = t("Tags")
         entries = (
-            f"list_transform(map_entries(CAST(json({raw_tags}) AS MAP(VARCHAR, VARCHAR))), "
+            f"list_transform(map_entries(CAST(json({TAG_RAW}) AS MAP(VARCHAR, VARCHAR))), "
             "lambda e: struct_pack(k := e.key, v := NULLIF(trim(e.value), '')))"
         )
         tags = (
-            f"CASE WHEN {raw_tags} IS NULL OR NOT json_valid({raw_tags}) "
-            f"OR json_type({raw_tags}) <> 'OBJECT' THEN '{{}}' ELSE {_entries_to_json(entries)} END"
+            f"CASE WHEN {TAG_RAW} IS NULL OR NOT json_valid({TAG_RAW}) "
+            f"OR json_type({TAG_RAW}) <> 'OBJECT' THEN '{{}}' ELSE {_entries_to_json(entries)} END"
         )
     fields = {
         "provider": first("ProviderName", "ServiceProviderName", "Provider"),
@@ -470,7 +488,6 @@ def focus_select(fmt: DetectedFormat) -> CanonicalSelect:
         "commitment_discount_type": t("CommitmentDiscountType"),
         "commitment_discount_category": t("CommitmentDiscountCategory"),
         "billing_currency": f"upper({t('BillingCurrency')})",
-        "tags": tags,
         "consumed_quantity": d("ConsumedQuantity"),
         "pricing_quantity": d("PricingQuantity"),
         "billed_cost": billed,
@@ -521,7 +538,7 @@ def focus_select(fmt: DetectedFormat) -> CanonicalSelect:
                 raw,
             )
         )
-    return CanonicalSelect(fields, tuple(c for c in checks if c is not None))
+    return CanonicalSelect(fields, tuple(c for c in checks if c is not None), tag_parts, tags)
 
 
 def canonical_select(fmt: DetectedFormat) -> CanonicalSelect:

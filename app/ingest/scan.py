@@ -107,10 +107,11 @@ class FactScanner:
                 [str(path)],
             )
 
-    def _aggregate_sql(self, file_id: int, path: Path, fmt: DetectedFormat) -> tuple[str, str]:
+    def _aggregate_sql(self, file_id: int, path: Path, fmt: DetectedFormat) -> str:
         select = canonical_select(fmt)
         bad_mask = _bad_mask_sql(select)
-        row_fields = ",\n  ".join(f"{sql} AS {name}" for name, sql in select.fields.items())
+        row_items = [*select.fields.items(), *select.tag_parts.items()]
+        row_fields = ",\n  ".join(f"{sql} AS {name}" for name, sql in row_items)
         join = ""
         if fmt.name in (CUR_LEGACY, CUR2):
             join = f"LEFT JOIN svc ON svc.__product_code = {select.fields['service_code']}"
@@ -118,19 +119,24 @@ class FactScanner:
             f"SELECT {row_fields},\n  {bad_mask} AS __bad\n"
             f"FROM {_source_sql(path, fmt)} AS src {join}"
         )
-        keys = ", ".join(KEY_FIELDS)
+        keys = [k for k in KEY_FIELDS if k != "tags"]
+        first_keys = ", ".join([*keys, *select.tag_parts, "__bad"])
         sums = ", ".join(f"sum({f}) AS {f}" for f in SUM_FIELDS)
         anys = ", ".join(f"any_value({f}) AS {f}" for f in ANY_FIELDS)
-        agg = (
-            f"SELECT {int(file_id)} AS ingestion_file_id, {keys}, {sums}, "
-            f"count(*) AS line_items, {anys}, __bad "
-            f"FROM ({rows_sql}) GROUP BY {keys}, __bad"
+        first = (
+            f"SELECT {first_keys}, {sums}, count(*) AS line_items, {anys} "
+            f"FROM ({rows_sql}) GROUP BY {first_keys}"
         )
-        return agg, rows_sql
+        second_keys = ", ".join(keys)
+        return (
+            f"SELECT {int(file_id)} AS ingestion_file_id, {second_keys}, "
+            f"{select.tags_sql} AS tags, {sums}, sum(line_items) AS line_items, {anys}, "
+            f"bit_or(__bad) AS __bad FROM ({first}) GROUP BY {second_keys}, {select.tags_sql}"
+        )
 
     def scan_file(self, *, file_id: int, path: Path, fmt: DetectedFormat) -> FileScan:
         """Aggregate ``path`` into the facts table; raises MalformedFileError naming row/column."""
-        agg_sql, _ = self._aggregate_sql(file_id, path, fmt)
+        agg_sql = self._aggregate_sql(file_id, path, fmt)
         target = "__scan"
         try:
             self.con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {agg_sql}")

@@ -68,8 +68,11 @@ def _copy_batch(conn: Connection, batch: pa.RecordBatch) -> None:
     columns = ", ".join(STORED_COLUMNS)
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
-    with dbapi.cursor() as cursor:
+    cursor: Any = dbapi.cursor()
+    try:
         cursor.copy_expert(f"COPY billing_facts ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
+    finally:
+        cursor.close()
 
 
 def _insert_batch(conn: Connection, batch: pa.RecordBatch) -> None:

@@ -17,14 +17,16 @@ from tests.support.billing_files import CUR_LEGACY_SAMPLE, read_rows, sum_by, wr
 FINOPS = [sys.executable, "-m", "app.cli"]
 
 
-def run(args: list[str], *, url: str | None, cwd: Path | None = None
-        ) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], *, url: str | None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
     if url:
         env["FINOPS_DATABASE_URL"] = url
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    return subprocess.run([*FINOPS, *args], capture_output=True, text=True, env=env,
-                          cwd=cwd, timeout=300, check=False)
+    return subprocess.run(
+        [*FINOPS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
+    )
 
 
 def test_ingest_then_costs_json_gives_exact_totals(db: Database, db_url: str) -> None:
@@ -32,10 +34,24 @@ def test_ingest_then_costs_json_gives_exact_totals(db: Database, db_url: str) ->
     assert done.returncode == 0, done.stderr
     assert "succeeded" in done.stdout
     _, rows = read_rows(CUR_LEGACY_SAMPLE)
-    expected = sum_by(rows, lambda r: r["product/ProductName"] or r["lineItem/ProductCode"],
-                      "lineItem/UnblendedCost")
-    done = run(["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--group-by",
-                "service", "--json"], url=db_url)
+    expected = sum_by(
+        rows,
+        lambda r: r["product/ProductName"] or r["lineItem/ProductCode"],
+        "lineItem/UnblendedCost",
+    )
+    done = run(
+        [
+            "costs",
+            "--start",
+            "2023-11-01",
+            "--end",
+            "2023-12-01",
+            "--group-by",
+            "service",
+            "--json",
+        ],
+        url=db_url,
+    )
     assert done.returncode == 0, done.stderr
     document = json.loads(done.stdout)
     got = {row["group"]: Decimal(row["billed_cost"]) for row in document["rows"]}
@@ -56,8 +72,7 @@ def test_costs_end_is_exclusive(db: Database, db_url: str) -> None:
     assert Decimal(json.loads(done.stdout)["total"]["billed_cost"]) == expected
 
 
-def test_malformed_file_exits_1_with_one_line(db: Database, db_url: str,
-                                              tmp_path: Path) -> None:
+def test_malformed_file_exits_1_with_one_line(db: Database, db_url: str, tmp_path: Path) -> None:
     header, rows = read_rows(CUR_LEGACY_SAMPLE)
     rows[7]["lineItem/UsageAmount"] = "lots"
     bad = write_rows(tmp_path / "bad.csv", header, rows)
@@ -76,8 +91,10 @@ def test_bad_parameter_is_a_user_error_and_bad_flag_a_usage_error(db_url: str) -
     done = run(["costs", "--start", "2023-11-10", "--end", "2023-11-01"], url=db_url)
     assert done.returncode == 1
     assert "end" in done.stderr
-    done = run(["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--group-by",
-                "colour"], url=db_url)
+    done = run(
+        ["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--group-by", "colour"],
+        url=db_url,
+    )
     assert done.returncode == 1
     assert "colour" in done.stderr
     done = run(["costs", "--start", "yesterday", "--end", "2023-12-01"], url=db_url)
@@ -106,7 +123,8 @@ def test_embedded_sqlite_default_lives_in_the_working_directory(tmp_path: Path) 
     done = run(["ingest", str(CUR_LEGACY_SAMPLE)], url=None, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "finops.db").is_file()
-    done = run(["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--json"], url=None,
-               cwd=tmp_path)
+    done = run(
+        ["costs", "--start", "2023-11-01", "--end", "2023-12-01", "--json"], url=None, cwd=tmp_path
+    )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"]["billed_cost"] == "1.6823086974"
