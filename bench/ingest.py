@@ -67,16 +67,6 @@ def worker_e2e(path: Path, url: str, delivered_at: str | None) -> dict[str, Any]
     }
 
 
-FLOOR_KEYS_CUR2 = (
-    "bill_payer_account_id, line_item_usage_account_id, "
-    "date_trunc('day', line_item_usage_start_date) AS day, line_item_product_code, "
-    "line_item_usage_type, line_item_resource_id, line_item_line_item_type, "
-    "product_region_code, line_item_currency_code, pricing_term, "
-    "savings_plan_savings_plan_a_r_n, reservation_reservation_a_r_n, "
-    "CAST(resource_tags AS VARCHAR) AS tags"
-)
-
-
 def _files(path: Path) -> tuple[str, list[Path]]:
     """("parquet" | "csv", the data files under ``path``)."""
     if path.is_file():
@@ -87,65 +77,126 @@ def _files(path: Path) -> tuple[str, list[Path]]:
     return "csv", sorted(p for p in path.rglob("*") if p.name.endswith((".csv", ".csv.gz")))
 
 
+DEC = "DECIMAL(38,18)"
+
+
 def _floor_sql(path: Path) -> str:
+    """The same daily grain and columns as ``billing_facts``, with the least work possible:
+    plain renames, exact decimal sums, no validation, no mapping rules, no tag normalising."""
     kind, files = _files(path)
     listed = "[" + ", ".join(f"'{f}'" for f in files) + "]"
     if kind == "parquet":
+        c = {
+            "payer": "bill_payer_account_id",
+            "bp_start": "bill_billing_period_start_date",
+            "bp_end": "bill_billing_period_end_date",
+            "start": "line_item_usage_start_date",
+            "account": "line_item_usage_account_id",
+            "type": "line_item_line_item_type",
+            "product": "line_item_product_code",
+            "region": "product_region_code",
+            "resource": "line_item_resource_id",
+            "usage_type": "line_item_usage_type",
+            "term": "pricing_term",
+            "unit": "pricing_unit",
+            "sp": "savings_plan_savings_plan_a_r_n",
+            "ri": "reservation_reservation_a_r_n",
+            "currency": "line_item_currency_code",
+            "amount": "line_item_usage_amount",
+            "cost": "line_item_unblended_cost",
+            "sp_eff": "savings_plan_savings_plan_effective_cost",
+            "od": "pricing_public_on_demand_cost",
+        }
         source = f"read_parquet({listed})"
-        keys = FLOOR_KEYS_CUR2
-        costs = (
-            "sum(line_item_unblended_cost) AS billed, "
-            "sum(coalesce(savings_plan_savings_plan_effective_cost, "
-            "line_item_unblended_cost)) AS effective, "
-            "sum(pricing_public_on_demand_cost) AS list"
-        )
+        tags = "CAST(to_json(resource_tags) AS VARCHAR)"
     else:
+        c = {
+            "payer": '"bill/PayerAccountId"',
+            "bp_start": '"bill/BillingPeriodStartDate"',
+            "bp_end": '"bill/BillingPeriodEndDate"',
+            "start": '"lineItem/UsageStartDate"',
+            "account": '"lineItem/UsageAccountId"',
+            "type": '"lineItem/LineItemType"',
+            "product": '"lineItem/ProductCode"',
+            "region": '"product/region"',
+            "resource": '"lineItem/ResourceId"',
+            "usage_type": '"lineItem/UsageType"',
+            "term": '"pricing/term"',
+            "unit": '"pricing/unit"',
+            "sp": '"savingsPlan/SavingsPlanARN"',
+            "ri": '"reservation/ReservationARN"',
+            "currency": '"lineItem/CurrencyCode"',
+            "amount": '"lineItem/UsageAmount"',
+            "cost": '"lineItem/UnblendedCost"',
+            "sp_eff": '"savingsPlan/SavingsPlanEffectiveCost"',
+            "od": '"pricing/publicOnDemandCost"',
+        }
         source = f"read_csv({listed}, header = true, all_varchar = true)"
-        keys = (
-            '"bill/PayerAccountId", "lineItem/UsageAccountId", '
-            "date_trunc('day', CAST(\"lineItem/UsageStartDate\" AS TIMESTAMPTZ)) AS day, "
-            '"lineItem/ProductCode", "lineItem/UsageType", "lineItem/ResourceId", '
-            '"lineItem/LineItemType", "product/region", "lineItem/CurrencyCode", '
-            '"pricing/term", "savingsPlan/SavingsPlanARN", "reservation/ReservationARN", '
-            '"resourceTags/user:team", "resourceTags/user:env", "resourceTags/user:cost-center"'
+        tags = (
+            "CAST(json_object('team', \"resourceTags/user:team\", 'env', "
+            '"resourceTags/user:env", \'cost-center\', "resourceTags/user:cost-center") '
+            "AS VARCHAR)"
         )
-        costs = (
-            'sum(CAST("lineItem/UnblendedCost" AS DECIMAL(38,18))) AS billed, '
-            "sum(CAST(coalesce(NULLIF(\"savingsPlan/SavingsPlanEffectiveCost\", ''), "
-            '"lineItem/UnblendedCost") AS DECIMAL(38,18))) AS effective, '
-            'sum(TRY_CAST("pricing/publicOnDemandCost" AS DECIMAL(38,18))) AS list'
-        )
-    return f"SELECT {keys}, {costs}, count(*) AS n FROM {source} GROUP BY ALL"
+    c = {k: (v if v.startswith('"') else f'"{v}"') for k, v in c.items()}
+    day = f"date_trunc('day', CAST({c['start']} AS TIMESTAMPTZ))"
+
+    def dec(col: str) -> str:
+        return f"CAST(NULLIF(CAST({col} AS VARCHAR), '') AS {DEC})"
+
+    return (
+        f"SELECT 1 AS ingestion_file_id, 'AWS' AS provider, {c['payer']} AS billing_account_id, "
+        f"CAST({c['bp_start']} AS TIMESTAMPTZ) AS billing_period_start, "
+        f"CAST({c['bp_end']} AS TIMESTAMPTZ) AS billing_period_end, "
+        f"{day} AS charge_period_start, {day} + INTERVAL 1 DAY AS charge_period_end, "
+        f"{c['account']} AS sub_account_id, {c['type']} AS charge_category, "
+        f"NULL AS charge_class, {c['type']} AS source_charge_type, "
+        f"{c['product']} AS service_name, NULL AS service_category, {c['region']} AS region_id, "
+        f"{c['resource']} AS resource_id, NULL AS resource_type, {c['usage_type']} AS usage_type, "
+        f"NULL AS sku_id, {c['term']} AS pricing_category, {c['unit']} AS pricing_unit, "
+        f"coalesce({c['sp']}, {c['ri']}) AS commitment_discount_id, "
+        f"NULL AS commitment_discount_type, NULL AS commitment_discount_category, "
+        f"{c['currency']} AS billing_currency, {tags} AS tags, "
+        f"sum({dec(c['amount'])}) AS consumed_quantity, "
+        f"sum({dec(c['amount'])}) AS pricing_quantity, sum({dec(c['cost'])}) AS billed_cost, "
+        f"sum(coalesce({dec(c['sp_eff'])}, {dec(c['cost'])})) AS effective_cost, "
+        f"sum({dec(c['od'])}) AS list_cost, sum({dec(c['cost'])}) AS contracted_cost, "
+        f"count(*) AS line_items FROM {source} GROUP BY ALL"
+    )
 
 
 def worker_floor(path: Path, url: str) -> dict[str, Any]:
+    """DuckDB scan-and-aggregate to the billing_facts columns + COPY into a table with
+    billing_facts' exact types and indexes: the irreducible cost of storing these aggregates."""
     import duckdb
     import psycopg2
     from sqlalchemy.engine import make_url
 
-    start = time.perf_counter()
-    con = duckdb.connect(config={"memory_limit": "1GB"})
-    con.execute("SET TimeZone = 'UTC'")
-    out = Path(f"/tmp/floor-{uuid.uuid4().hex}.csv")
-    con.execute(f"COPY ({_floor_sql(path)}) TO '{out}' (HEADER false)")
-    columns = [d[0] for d in con.execute(f"DESCRIBE {_floor_sql(path)}").fetchall()]
-    rows = con.execute(f"SELECT count(*) FROM read_csv('{out}', header = false)").fetchone()
+    from app.ingest.store import STORED_COLUMNS
+
     pg = make_url(url)
     conn = psycopg2.connect(
         host=pg.host, port=pg.port, user=pg.username, dbname=pg.database, password=pg.password
     )
     with conn, conn.cursor() as cur:
-        cols = ", ".join(f"c{i} text" for i in range(len(columns) - 4))
         cur.execute(
-            f"CREATE TABLE floor_facts ({cols}, billed numeric, effective numeric, "
-            "list numeric, n bigint)"
+            "CREATE TABLE floor_facts (LIKE billing_facts INCLUDING DEFAULTS INCLUDING INDEXES)"
         )
-        with open(out, "rb") as handle:
-            cur.copy_expert("COPY floor_facts FROM STDIN WITH (FORMAT csv)", handle)
-    conn.close()
+    start = time.perf_counter()
+    con = duckdb.connect(config={"memory_limit": "1GB"})
+    con.execute("SET TimeZone = 'UTC'")
+    out = Path(f"/tmp/floor-{uuid.uuid4().hex}.csv")
+    con.execute(f"COPY ({_floor_sql(path)}) TO '{out}' (HEADER false)")
+    with conn, conn.cursor() as cur, open(out, "rb") as handle:
+        cur.copy_expert(
+            f"COPY floor_facts ({', '.join(STORED_COLUMNS)}) FROM STDIN WITH (FORMAT csv)",
+            handle,
+        )
+        cur.execute("SELECT count(*) FROM floor_facts")
+        facts = cur.fetchone()
     wall = time.perf_counter() - start
+    conn.close()
     out.unlink()
-    return {"wall_s": wall, "facts": rows[0] if rows else 0, "peak_rss_mb": _peak_rss_mb()}
+    return {"wall_s": wall, "facts": facts[0] if facts else 0, "peak_rss_mb": _peak_rss_mb()}
 
 
 def worker_pandas(path: Path, url: str) -> dict[str, Any]:

@@ -87,6 +87,7 @@ class FactScanner:
             self.con.execute(f"SET threads = {int(threads)}")
         self._load_service_categories()
         self._created = False
+        self._exports = 0
 
     def close(self) -> None:
         self.con.close()
@@ -130,7 +131,7 @@ class FactScanner:
         second_keys = ", ".join(keys)
         return (
             f"SELECT {int(file_id)} AS ingestion_file_id, {second_keys}, "
-            f"{select.tags_sql} AS tags, {sums}, sum(line_items) AS line_items, {anys}, "
+            f"{select.tags_sql} AS tags, {sums}, CAST(sum(line_items) AS BIGINT) AS line_items, {anys}, "
             f"bit_or(__bad) AS __bad FROM ({first}) GROUP BY {second_keys}, {select.tags_sql}"
         )
 
@@ -237,29 +238,80 @@ class FactScanner:
             },
         )
 
+    def _where(self, *, file_id: int | None, exclude: list[Scope] | None) -> tuple[str, list[Any]]:
+        conds: list[str] = []
+        params: list[Any] = []
+        if file_id is not None:
+            conds.append("ingestion_file_id = ?")
+            params.append(file_id)
+        for scope in exclude or []:
+            conds.append(
+                "NOT (provider = ? AND billing_account_id = ? AND billing_period_start = ?)"
+            )
+            params += [scope.provider, scope.billing_account_id, scope.billing_period_start]
+        return ("WHERE " + " AND ".join(conds) if conds else ""), params
+
     def iter_batches(
-        self, *, exclude: list[Scope] | None = None, batch_rows: int = 200_000
+        self,
+        *,
+        file_id: int | None = None,
+        exclude: list[Scope] | None = None,
+        batch_rows: int = 200_000,
     ) -> Iterator[pa.RecordBatch]:
-        """Stream the aggregated facts (minus excluded scopes) as Arrow record batches."""
+        """Stream the aggregated facts (of one file, minus excluded scopes) as Arrow batches."""
         if not self._created:
             return
-        where = ""
-        params: list[Any] = []
-        if exclude:
-            conds = []
-            for scope in exclude:
-                conds.append(
-                    "(provider = ? AND billing_account_id = ? AND billing_period_start = ?)"
-                )
-                params += [scope.provider, scope.billing_account_id, scope.billing_period_start]
-            where = "WHERE NOT (" + " OR ".join(conds) + ")"
+        where, params = self._where(file_id=file_id, exclude=exclude)
         reader = self.con.sql(
             f"SELECT {', '.join(FACT_COLUMNS)} FROM {FACTS_TABLE} {where}", params=params or None
         ).to_arrow_reader(batch_rows)
         yield from reader
 
-    def entities(self, *, exclude: list[Scope] | None = None) -> dict[str, list[tuple[Any, ...]]]:
-        """Accounts and resources seen in the facts (for the inventory tables)."""
+    def export_csv(
+        self, *, columns: tuple[str, ...], file_id: int | None, exclude: list[Scope] | None
+    ) -> tuple[Path, int]:
+        """Write the facts (of one file, minus excluded scopes) as header-less CSV for
+        PostgreSQL ``COPY``; decimals in their shortest exact form. Returns (path, rows)."""
+        where, params = self._where(file_id=file_id, exclude=exclude)
+        money = set(SUM_FIELDS)
+        select = ", ".join(
+            f"CASE WHEN {c} IS NULL THEN NULL ELSE "
+            f"rtrim(rtrim(CAST({c} AS VARCHAR), '0'), '.') END AS {c}"
+            if c in money
+            else c
+            for c in columns
+        )
+        self._exports += 1
+        path = Path(self.tmpdir.name) / f"facts-{self._exports}.csv"
+        self.con.execute(
+            f"COPY (SELECT {select} FROM {FACTS_TABLE} {where}) TO {lit(str(path))} "
+            "(FORMAT csv, HEADER false)",
+            params or None,
+        )
+        count = self.con.execute(
+            f"SELECT count(*) FROM {FACTS_TABLE} {where}", params or None
+        ).fetchone()
+        return path, int(count[0]) if count else 0
+
+    def export_resources_csv(self) -> Path:
+        """Resources seen in the facts as CSV (provider, resource_id, type, service, account,
+        region, name, instance type, tags JSON), one row per resource."""
+        path = Path(self.tmpdir.name) / "resources.csv"
+        self.con.execute(
+            f"COPY ({self._resources_sql()}) TO {lit(str(path))} (FORMAT csv, HEADER false)"
+        )
+        return path
+
+    def _resources_sql(self) -> str:
+        return (
+            f"SELECT provider, resource_id, any_value(resource_type), any_value(service_name), "
+            f"any_value(sub_account_id), any_value(region_id), any_value(resource_name), "
+            f"any_value(instance_type), any_value(tags) FROM {FACTS_TABLE} "
+            f"WHERE resource_id IS NOT NULL GROUP BY 1, 2"
+        )
+
+    def entities(self, *, include_resources: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+        """Accounts (and resources) seen in the facts (for the inventory tables)."""
         if not self._created:
             return {"accounts": [], "resources": []}
         accounts = self.con.execute(
@@ -269,12 +321,9 @@ class FactScanner:
             f"SELECT provider, billing_account_id, any_value(billing_account_name), "
             f"billing_account_id FROM {FACTS_TABLE} GROUP BY 1, 2, 4"
         ).fetchall()
-        resources_rows = self.con.execute(
-            f"SELECT provider, resource_id, any_value(resource_type), any_value(service_name), "
-            f"any_value(sub_account_id), any_value(region_id), any_value(resource_name), "
-            f"any_value(instance_type), any_value(tags) FROM {FACTS_TABLE} "
-            f"WHERE resource_id IS NOT NULL GROUP BY 1, 2"
-        ).fetchall()
+        resources_rows = (
+            self.con.execute(self._resources_sql()).fetchall() if include_resources else []
+        )
         return {"accounts": accounts, "resources": resources_rows}
 
 

@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -40,9 +41,15 @@ from app.db.models import (
 )
 from app.db.types import decimal_to_text
 from app.ingest.exceptions import IngestionError, ManifestError
-from app.ingest.formats import DetectedFormat, container_of, detect_format
+from app.ingest.formats import container_of, detect_format
 from app.ingest.scan import FactScanner, FileScan, Scope
-from app.ingest.store import delete_scope, write_batches
+from app.ingest.store import (
+    STORED_COLUMNS,
+    BackgroundCopier,
+    delete_scope,
+    upsert_resources_from_csv,
+    write_batches,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -222,15 +229,7 @@ def ingest_delivery(
         return outcome
     try:
         with FactScanner(memory_limit=memory_limit) as scanner:
-            scans: list[FileScan] = []
-            formats: dict[int, DetectedFormat] = {}
-            for path, file_id in zip(delivery.files, file_ids, strict=True):
-                fmt = detect_format(path)
-                formats[file_id] = fmt
-                _record_format(db, file_id, fmt)
-                scans.append(scanner.scan_file(file_id=file_id, path=path, fmt=fmt))
-            outcome.formats = [formats[f].name for f in file_ids]
-            _store(db, scanner, delivery, run_id, scans, outcome)
+            _scan_and_store(db, scanner, delivery, run_id, file_ids, outcome)
     except IngestionError as exc:
         outcome.status = "failed"
         outcome.error = exc.message
@@ -293,15 +292,6 @@ def _already_ingested(db: Database, run_id: int, digests: set[str]) -> bool:
     return False
 
 
-def _record_format(db: Database, file_id: int, fmt: DetectedFormat) -> None:
-    with db.sessions.begin() as session:
-        session.execute(
-            update(IngestionFile)
-            .where(IngestionFile.id == file_id)
-            .values(detected_format=fmt.name)
-        )
-
-
 def _scope_dict(scope: Scope) -> dict[str, str]:
     return {
         "provider": scope.provider,
@@ -317,78 +307,142 @@ def _lock_scope(conn: Connection, scope: Scope) -> None:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": key})
 
 
-def _store(
+def _decide_scopes(
+    conn: Connection,
+    scopes: list[Scope],
+    delivery: Delivery,
+    run_id: int,
+    outcome: IngestionOutcome,
+    decided: dict[Scope, bool],
+) -> None:
+    """For each scope not decided yet: supersede it (an owner delivered later) or take it
+    over (delete its facts, record this run as the owner)."""
+    table = table_of(BillingPeriodDelivery)
+    for scope in sorted(
+        (s for s in scopes if s not in decided),
+        key=lambda s: (s.provider, s.billing_account_id, s.billing_period_start),
+    ):
+        _lock_scope(conn, scope)
+        owner = conn.execute(
+            select(table.c.delivered_at, table.c.run_id).where(
+                table.c.provider == scope.provider,
+                table.c.billing_account_id == scope.billing_account_id,
+                table.c.billing_period_start == scope.billing_period_start,
+            )
+        ).first()
+        if owner is not None and owner.delivered_at > delivery.delivered_at:
+            decided[scope] = False
+            outcome.superseded_scopes.append(_scope_dict(scope))
+            continue
+        delete_scope(conn, scope)
+        _upsert_owner(conn, scope, run_id, delivery.delivered_at)
+        decided[scope] = True
+        outcome.replaced_scopes.append(_scope_dict(scope))
+
+
+def _scan_and_store(
     db: Database,
     scanner: FactScanner,
     delivery: Delivery,
     run_id: int,
-    scans: list[FileScan],
+    file_ids: list[int],
     outcome: IngestionOutcome,
 ) -> None:
-    scopes = sorted(
-        {s for scan in scans for s in scan.scopes},
-        key=lambda s: (s.provider, s.billing_account_id, s.billing_period_start),
-    )
-    table = table_of(BillingPeriodDelivery)
+    """Scan each file and store its facts, all in one transaction.
+
+    On PostgreSQL the facts of file N are COPYed on a worker thread while DuckDB scans file
+    N+1; any error rolls the whole delivery back.
+    """
+    scans: list[FileScan] = []
+    written: Counter[int] = Counter()
+    decided: dict[Scope, bool] = {}
     with db.engine.begin() as conn:
-        superseded: list[Scope] = []
-        for scope in scopes:
-            _lock_scope(conn, scope)
-            owner = conn.execute(
-                select(table.c.delivered_at, table.c.run_id).where(
-                    table.c.provider == scope.provider,
-                    table.c.billing_account_id == scope.billing_account_id,
-                    table.c.billing_period_start == scope.billing_period_start,
-                )
-            ).first()
-            if owner is not None and owner.delivered_at > delivery.delivered_at:
-                superseded.append(scope)
-                continue
-            delete_scope(conn, scope)
-            _upsert_owner(conn, scope, run_id, delivery.delivered_at)
-            outcome.replaced_scopes.append(_scope_dict(scope))
-        outcome.superseded_scopes = [_scope_dict(s) for s in superseded]
-        written = write_batches(conn, scanner.iter_batches(exclude=superseded))
-        _upsert_entities(conn, scanner.entities())
-        outcome.rows_read = sum(scan.rows_read for scan in scans)
-        outcome.rows_written = sum(written.values())
-        outcome.totals = _merge_totals(scans)
-        outcome.status = "superseded" if scopes and len(superseded) == len(scopes) else "succeeded"
-        now = dt.datetime.now(dt.UTC)
-        for scan in scans:
-            conn.execute(
-                update(table_of(IngestionFile))
-                .where(table_of(IngestionFile).c.id == scan.file_id)
-                .values(
-                    status=outcome.status,
-                    rows_read=scan.rows_read,
-                    rows_written=written.get(scan.file_id, 0),
-                    cost_totals=_totals_json(scan.totals),
-                    billing_period_start=min(
-                        (s.billing_period_start for s in scan.scopes), default=None
-                    ),
-                    billing_period_end=max(
-                        (s.billing_period_end for s in scan.scopes), default=None
-                    ),
-                )
-            )
+        postgres = conn.dialect.name == "postgresql"
+        copier = BackgroundCopier(conn) if postgres else None
+        try:
+            for path, file_id in zip(delivery.files, file_ids, strict=True):
+                fmt = detect_format(path)
+                outcome.formats.append(fmt.name)
+                scan = scanner.scan_file(file_id=file_id, path=path, fmt=fmt)
+                scans.append(scan)
+                if copier is not None:
+                    copier.wait()  # the connection is ours again
+                _decide_scopes(conn, scan.scopes, delivery, run_id, outcome, decided)
+                superseded = [s for s, taken in decided.items() if not taken]
+                if copier is not None:
+                    csv_path, rows = scanner.export_csv(
+                        columns=STORED_COLUMNS, file_id=file_id, exclude=superseded
+                    )
+                    written[file_id] += rows
+                    copier.submit(csv_path)
+                else:
+                    written.update(
+                        write_batches(
+                            conn, scanner.iter_batches(file_id=file_id, exclude=superseded)
+                        )
+                    )
+            if copier is not None:
+                copier.wait()
+        finally:
+            if copier is not None:
+                copier.close()
+        if postgres:
+            _upsert_entities(conn, scanner.entities(include_resources=False))
+            upsert_resources_from_csv(conn, scanner.export_resources_csv())
+        else:
+            _upsert_entities(conn, scanner.entities())
+        _record_outcome(conn, delivery, run_id, scans, written, decided, outcome)
+
+
+def _record_outcome(
+    conn: Connection,
+    delivery: Delivery,
+    run_id: int,
+    scans: list[FileScan],
+    written: Counter[int],
+    decided: dict[Scope, bool],
+    outcome: IngestionOutcome,
+) -> None:
+    outcome.rows_read = sum(scan.rows_read for scan in scans)
+    outcome.rows_written = sum(written.values())
+    outcome.totals = _merge_totals(scans)
+    everything_superseded = bool(decided) and not any(decided.values())
+    outcome.status = "superseded" if everything_superseded else "succeeded"
+    now = dt.datetime.now(dt.UTC)
+    files = table_of(IngestionFile)
+    for scan, fmt in zip(scans, outcome.formats, strict=True):
         conn.execute(
-            update(table_of(IngestionRun))
-            .where(table_of(IngestionRun).c.id == run_id)
+            update(files)
+            .where(files.c.id == scan.file_id)
             .values(
                 status=outcome.status,
-                finished_at=now,
-                rows_read=outcome.rows_read,
-                rows_written=outcome.rows_written,
-                details={
-                    "manifest": str(delivery.manifest) if delivery.manifest else None,
-                    "replaced_scopes": outcome.replaced_scopes,
-                    "superseded_scopes": outcome.superseded_scopes,
-                    "totals": outcome.totals,
-                    "formats": outcome.formats,
-                },
+                detected_format=fmt,
+                rows_read=scan.rows_read,
+                rows_written=written.get(scan.file_id, 0),
+                cost_totals=_totals_json(scan.totals),
+                billing_period_start=min(
+                    (s.billing_period_start for s in scan.scopes), default=None
+                ),
+                billing_period_end=max((s.billing_period_end for s in scan.scopes), default=None),
             )
         )
+    conn.execute(
+        update(table_of(IngestionRun))
+        .where(table_of(IngestionRun).c.id == run_id)
+        .values(
+            status=outcome.status,
+            finished_at=now,
+            rows_read=outcome.rows_read,
+            rows_written=outcome.rows_written,
+            details={
+                "manifest": str(delivery.manifest) if delivery.manifest else None,
+                "replaced_scopes": outcome.replaced_scopes,
+                "superseded_scopes": outcome.superseded_scopes,
+                "totals": outcome.totals,
+                "formats": outcome.formats,
+            },
+        )
+    )
 
 
 def _upsert_owner(conn: Connection, scope: Scope, run_id: int, delivered_at: dt.datetime) -> None:
