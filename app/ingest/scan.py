@@ -131,7 +131,8 @@ class FactScanner:
         second_keys = ", ".join(keys)
         return (
             f"SELECT {int(file_id)} AS ingestion_file_id, {second_keys}, "
-            f"{select.tags_sql} AS tags, {sums}, CAST(sum(line_items) AS BIGINT) AS line_items, {anys}, "
+            f"{select.tags_sql} AS tags, {sums}, "
+            f"CAST(sum(line_items) AS BIGINT) AS line_items, {anys}, "
             f"bit_or(__bad) AS __bad FROM ({first}) GROUP BY {second_keys}, {select.tags_sql}"
         )
 
