@@ -203,12 +203,18 @@ def _required_text_check(cols: _Columns, name: str) -> Check | None:
 
 
 def _charge_day(start: str) -> str:
-    return f"date_trunc('day', {start})"
+    """The UTC day a charge starts in. Epoch arithmetic: several times cheaper per row than
+    ``date_trunc`` on a TIMESTAMPTZ, and exact (UTC days are 86,400 s)."""
+    return f"to_timestamp(floor(epoch({start}) / 86400) * 86400)"
 
 
-def _charge_end(start: str, end: str) -> str:
-    day_end = f"({_charge_day(start)} + INTERVAL 1 DAY)"
-    return f"CASE WHEN {end} IS NULL OR {end} <= {day_end} THEN {day_end} ELSE {end} END"
+def _charge_end_beyond_day(start: str, end: str) -> str:
+    """The charge's end when it runs past its start day (a month-long tax or fee line), else
+    NULL; the scanner turns NULL into start day + 1 after aggregating (``charge_period_end``)."""
+    return (
+        f"CASE WHEN epoch({end}) - floor(epoch({start}) / 86400) * 86400 > 86400 "
+        f"THEN {end} END"
+    )
 
 
 # --------------------------------------------------------------------------------- CUR
@@ -355,7 +361,7 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
         "billing_period_start": bp_start,
         "billing_period_end": bp_end,
         "charge_period_start": _charge_day(start),
-        "charge_period_end": _charge_end(start, end),
+        "charge_period_end": _charge_end_beyond_day(start, end),
         "sub_account_id": text("account"),
         "charge_category": charge_category,
         "charge_class": "NULL",
@@ -469,7 +475,7 @@ def focus_select(fmt: DetectedFormat) -> CanonicalSelect:
         "billing_period_start": ts("BillingPeriodStart"),
         "billing_period_end": ts("BillingPeriodEnd"),
         "charge_period_start": _charge_day(start),
-        "charge_period_end": _charge_end(start, end),
+        "charge_period_end": _charge_end_beyond_day(start, end),
         "sub_account_id": t("SubAccountId"),
         "charge_category": t("ChargeCategory"),
         "charge_class": t("ChargeClass"),

@@ -129,8 +129,13 @@ class FactScanner:
             f"FROM ({rows_sql}) GROUP BY {first_keys}"
         )
         second_keys = ", ".join(keys)
+        second_select = ", ".join(
+            "COALESCE(charge_period_end, charge_period_start + INTERVAL 1 DAY) "
+            "AS charge_period_end" if k == "charge_period_end" else k
+            for k in keys
+        )
         return (
-            f"SELECT {int(file_id)} AS ingestion_file_id, {second_keys}, "
+            f"SELECT {int(file_id)} AS ingestion_file_id, {second_select}, "
             f"{select.tags_sql} AS tags, {sums}, "
             f"CAST(sum(line_items) AS BIGINT) AS line_items, {anys}, "
             f"bit_or(__bad) AS __bad FROM ({first}) GROUP BY {second_keys}, {select.tags_sql}"

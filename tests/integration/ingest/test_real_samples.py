@@ -142,3 +142,23 @@ def test_cur2_parquet_gives_the_same_totals_as_the_legacy_csv(db: Database, tmp_
     assert outcome.status == "succeeded", outcome.error
     assert outcome.formats == ["cur2"]
     assert stored_sums(db, "service_name", "billed_cost") == expected
+
+
+def test_month_long_charges_keep_their_period_and_hourly_ones_roll_up_to_days(
+    db: Database,
+) -> None:
+    _, rows = read_rows(CUR_LEGACY_SAMPLE)
+    ingest_paths(db=db, paths=[CUR_LEGACY_SAMPLE])
+    with db.sessions() as session:
+        facts = session.scalars(select(BillingFact)).all()
+    tax = [f for f in facts if f.charge_category == "Tax"]
+    usage = [f for f in facts if f.charge_category == "Usage"]
+    # Tax lines span the month in the source (UsageStartDate .. UsageEndDate).
+    assert tax
+    assert {(f.charge_period_start.isoformat(), f.charge_period_end.isoformat()) for f in tax} == {
+        ("2023-11-01T00:00:00+00:00", "2023-12-01T00:00:00+00:00")
+    }
+    # Daily usage lines: one UTC day each, half-open.
+    assert all((f.charge_period_end - f.charge_period_start).days == 1 for f in usage)
+    assert all(f.charge_period_start.hour == 0 for f in usage)
+    assert sum(f.line_items for f in facts) == len(rows)
