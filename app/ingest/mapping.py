@@ -145,6 +145,8 @@ class _Columns:
 
     def __init__(self, fmt: DetectedFormat) -> None:
         self.types = fmt.columns
+        # CSV is read with empty strings (and FOCUS's NULL token) as SQL NULL already.
+        self.csv = fmt.container == "csv"
 
     def has(self, name: str) -> bool:
         return name in self.types
@@ -153,11 +155,13 @@ class _Columns:
         return self.types.get(name, "VARCHAR").upper() in ("VARCHAR", "STRING", "LARGE_STRING")
 
     def text(self, name: str) -> str:
-        """Trimmed text, NULL when absent or empty."""
+        """The value as text, NULL when absent or empty."""
         if not self.has(name):
             return "NULL"
+        if self.csv:
+            return q(name)
         if self.is_text(name):
-            return f"NULLIF(trim({q(name)}), '')"
+            return f"NULLIF({q(name)}, '')"
         return f"CAST({q(name)} AS VARCHAR)"
 
     def decimal(self, name: str) -> str:
@@ -211,10 +215,7 @@ def _charge_day(start: str) -> str:
 def _charge_end_beyond_day(start: str, end: str) -> str:
     """The charge's end when it runs past its start day (a month-long tax or fee line), else
     NULL; the scanner turns NULL into start day + 1 after aggregating (``charge_period_end``)."""
-    return (
-        f"CASE WHEN epoch({end}) - floor(epoch({start}) / 86400) * 86400 > 86400 "
-        f"THEN {end} END"
-    )
+    return f"CASE WHEN epoch({end}) - floor(epoch({start}) / 86400) * 86400 > 86400 THEN {end} END"
 
 
 # --------------------------------------------------------------------------------- CUR

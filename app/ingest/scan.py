@@ -130,8 +130,9 @@ class FactScanner:
         )
         second_keys = ", ".join(keys)
         second_select = ", ".join(
-            "COALESCE(charge_period_end, charge_period_start + INTERVAL 1 DAY) "
-            "AS charge_period_end" if k == "charge_period_end" else k
+            "COALESCE(charge_period_end, charge_period_start + INTERVAL 1 DAY) AS charge_period_end"
+            if k == "charge_period_end"
+            else k
             for k in keys
         )
         return (
