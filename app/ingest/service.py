@@ -314,9 +314,11 @@ def _decide_scopes(
     run_id: int,
     outcome: IngestionOutcome,
     decided: dict[Scope, bool],
-) -> None:
+) -> list[Scope]:
     """For each scope not decided yet: supersede it (an owner delivered later) or take it
-    over (delete its facts, record this run as the owner)."""
+    over (record this run as the owner). Returns the scopes taken over, whose old facts the
+    caller must delete before inserting."""
+    taken: list[Scope] = []
     table = table_of(BillingPeriodDelivery)
     for scope in sorted(
         (s for s in scopes if s not in decided),
@@ -334,10 +336,11 @@ def _decide_scopes(
             decided[scope] = False
             outcome.superseded_scopes.append(_scope_dict(scope))
             continue
-        delete_scope(conn, scope)
         _upsert_owner(conn, scope, run_id, delivery.delivered_at)
         decided[scope] = True
+        taken.append(scope)
         outcome.replaced_scopes.append(_scope_dict(scope))
+    return taken
 
 
 def _scan_and_store(
@@ -367,15 +370,17 @@ def _scan_and_store(
                 scans.append(scan)
                 if copier is not None:
                     copier.wait()  # the connection is ours again
-                _decide_scopes(conn, scan.scopes, delivery, run_id, outcome, decided)
-                superseded = [s for s, taken in decided.items() if not taken]
+                taken = _decide_scopes(conn, scan.scopes, delivery, run_id, outcome, decided)
+                superseded = [s for s, owned in decided.items() if not owned]
                 if copier is not None:
                     csv_path, rows = scanner.export_csv(
                         columns=STORED_COLUMNS, file_id=file_id, exclude=superseded
                     )
                     written[file_id] += rows
-                    copier.submit(csv_path)
+                    copier.submit(csv_path, delete_first=taken)
                 else:
+                    for scope in taken:
+                        delete_scope(conn, scope)
                     written.update(
                         write_batches(
                             conn, scanner.iter_batches(file_id=file_id, exclude=superseded)

@@ -154,9 +154,16 @@ class BackgroundCopier:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finops-copy")
         self._pending: Future[None] | None = None
 
-    def submit(self, path: Path) -> None:
+    def submit(self, path: Path, *, delete_first: list[Scope] | None = None) -> None:
+        """Queue (after the running one) the deletion of ``delete_first`` scopes, then the COPY
+        of ``path``: both off the scanning thread, in the caller's transaction."""
         self.wait()
-        self._pending = self._pool.submit(copy_csv_file, self.conn, path)
+        self._pending = self._pool.submit(self._run, path, list(delete_first or []))
+
+    def _run(self, path: Path, delete_first: list[Scope]) -> None:
+        for scope in delete_first:
+            delete_scope(self.conn, scope)
+        copy_csv_file(self.conn, path)
 
     def wait(self) -> None:
         """Block until the running COPY finishes; re-raises its error."""
