@@ -10,6 +10,7 @@ then measures, each in a fresh subprocess against a fresh PostgreSQL database:
   - ``floor``: DuckDB scan-and-aggregate of the same grain + COPY of its result, nothing else;
   - ``pandas``: chunked pandas read + groupby of the same grain + SQLAlchemy ``to_sql``
     (method="multi"), the way a data engineer would write it without DuckDB.
+Each of e2e, restate and floor runs ``--repeat`` times, interleaved; the medians are reported.
 Reports wall time, lines/s and peak RSS, and the ratios e2e/floor and pandas/e2e.
 Prints the figures and the command that produced them; ``--json`` writes them to a file.
 """
@@ -393,6 +394,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(REPO / "bench" / "out"))
     parser.add_argument("--db-url", default=DEFAULT_PG)
     parser.add_argument("--skip-pandas-above", type=int, default=10**12)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per variant; medians kept")
     parser.add_argument("--json", dest="json_path")
     parser.add_argument("--worker")
     parser.add_argument("--path")
@@ -420,23 +422,37 @@ def main() -> None:
             data, gen_s = generate(fmt, size, 11, root)
             restated, _ = generate(fmt, size, 12, root)
             row: dict[str, Any] = {"format": fmt, "target_lines": size, "generate_s": gen_s}
-            url = fresh_database(args.db_url)
-            try:
-                row["e2e"] = run_worker(
-                    "e2e", data, url, ["--delivered-at", "2026-10-02T00:00:00+00:00"]
-                )
-                row["restate"] = run_worker(
-                    "e2e", restated, url, ["--delivered-at", "2026-10-03T00:00:00+00:00"]
-                )
-            finally:
-                drop_database(args.db_url, url)
-            url = fresh_database(args.db_url)
-            try:
-                row["floor"] = run_worker("floor", data, url)
-                if size <= args.skip_pandas_above:
+            runs: dict[str, list[dict[str, Any]]] = {"e2e": [], "restate": [], "floor": []}
+            for _ in range(args.repeat):
+                # Interleaved, so slow phases of this shared machine hit every variant alike.
+                url = fresh_database(args.db_url)
+                try:
+                    runs["e2e"].append(
+                        run_worker(
+                            "e2e", data, url, ["--delivered-at", "2026-10-02T00:00:00+00:00"]
+                        )
+                    )
+                    runs["restate"].append(
+                        run_worker(
+                            "e2e", restated, url, ["--delivered-at", "2026-10-03T00:00:00+00:00"]
+                        )
+                    )
+                finally:
+                    drop_database(args.db_url, url)
+                url = fresh_database(args.db_url)
+                try:
+                    runs["floor"].append(run_worker("floor", data, url))
+                finally:
+                    drop_database(args.db_url, url)
+            for kind, measured in runs.items():
+                row[kind] = median_run(measured)
+                row[f"{kind}_walls"] = [round(m["wall_s"], 2) for m in measured]
+            if size <= args.skip_pandas_above:
+                url = fresh_database(args.db_url)
+                try:
                     row["pandas"] = run_worker("pandas", data, url)
-            finally:
-                drop_database(args.db_url, url)
+                finally:
+                    drop_database(args.db_url, url)
             lines = row["e2e"]["lines"]
             row["lines"] = lines
             row["e2e_lines_per_s"] = lines / row["e2e"]["wall_s"]
@@ -457,6 +473,12 @@ def main() -> None:
     print(f"\ncommand: {document['command']}\nmachine: {document['machine']}")
     if args.json_path:
         Path(args.json_path).write_text(json.dumps(document, indent=2))
+
+
+def median_run(measured: list[dict[str, Any]]) -> dict[str, Any]:
+    """The run with the median wall time (its RSS and counts travel with it)."""
+    ordered = sorted(measured, key=lambda m: m["wall_s"])
+    return ordered[len(ordered) // 2]
 
 
 def format_row(row: dict[str, Any]) -> str:

@@ -145,9 +145,13 @@ class FactScanner:
     def scan_file(self, *, file_id: int, path: Path, fmt: DetectedFormat) -> FileScan:
         """Aggregate ``path`` into the facts table; raises MalformedFileError naming row/column."""
         agg_sql = self._aggregate_sql(file_id, path, fmt)
-        target = "__scan"
+        statement = (
+            f"INSERT INTO {FACTS_TABLE} {agg_sql}"
+            if self._created
+            else f"CREATE TEMP TABLE {FACTS_TABLE} AS {agg_sql}"
+        )
         try:
-            self.con.execute(f"CREATE OR REPLACE TEMP TABLE {target} AS {agg_sql}")
+            self.con.execute(statement)
         except (duckdb.BinderException, duckdb.ParserException, duckdb.CatalogException):
             raise  # our SQL is wrong: a bug, not a bad file
         except duckdb.Error as exc:
@@ -155,51 +159,49 @@ class FactScanner:
                 f"{path}: {_describe_duckdb_error(exc)}",
                 details={"file": str(path), "format": fmt.name},
             ) from exc
-        bad = self.con.execute(f"SELECT bit_or(__bad) FROM {target} WHERE __bad <> 0").fetchone()
-        if bad is not None and bad[0]:
+        self._created = True
+        # One small query over this file's aggregated rows gives everything the caller needs.
+        summary = self.con.execute(
+            f"SELECT billing_currency, provider, billing_account_id, billing_period_start, "
+            f"billing_period_end, bit_or(__bad), sum(line_items), count(*), sum(billed_cost), "
+            f"sum(effective_cost), sum(list_cost), sum(contracted_cost) FROM {FACTS_TABLE} "
+            f"WHERE ingestion_file_id = ? GROUP BY 1, 2, 3, 4, 5",
+            [file_id],
+        ).fetchall()
+        if any(row[5] for row in summary):
             raise self._locate_bad_row(path, fmt)
-        columns = ", ".join(FACT_COLUMNS)
-        if not self._created:
-            self.con.execute(
-                f"CREATE TEMP TABLE {FACTS_TABLE} AS SELECT {columns} FROM {target} WHERE false"
-            )
-            self._created = True
-        self.con.execute(f"INSERT INTO {FACTS_TABLE} SELECT {columns} FROM {target}")
-        stats = self.con.execute(
-            f"SELECT coalesce(sum(line_items), 0), count(*) FROM {target}"
-        ).fetchone()
-        assert stats is not None
-        totals = self._totals(target)
-        scopes = [
-            Scope(*row)
-            for row in self.con.execute(
-                f"SELECT DISTINCT provider, billing_account_id, billing_period_start, "
-                f"billing_period_end FROM {target} ORDER BY 1, 2, 3"
-            ).fetchall()
-        ]
-        self.con.execute(f"DROP TABLE {target}")
-        for scope in scopes:
-            if scope.provider is None or scope.billing_account_id is None:
+        zero = Decimal(0)
+        totals: dict[str, dict[str, Decimal]] = {}
+        scopes: set[Scope] = set()
+        rows_read = fact_rows = 0
+        for currency, provider, account, bp_start, bp_end, _bad, lines, facts, *money in summary:
+            if provider is None or account is None:
                 raise MalformedFileError(
                     f"{path}: rows without a provider or billing account id; expected both",
                     details={"file": str(path)},
                 )
-        return FileScan(file_id, int(stats[0]), int(stats[1]), totals, scopes)
-
-    def _totals(self, table: str) -> dict[str, dict[str, Decimal]]:
-        rows = self.con.execute(
-            f"SELECT billing_currency, sum(billed_cost), sum(effective_cost), sum(list_cost), "
-            f"sum(contracted_cost) FROM {table} GROUP BY 1 ORDER BY 1"
-        ).fetchall()
-        return {
-            row[0]: {
-                "billed_cost": row[1] or Decimal(0),
-                "effective_cost": row[2] or Decimal(0),
-                "list_cost": row[3] or Decimal(0),
-                "contracted_cost": row[4] or Decimal(0),
-            }
-            for row in rows
-        }
+            scopes.add(Scope(provider, account, bp_start, bp_end))
+            rows_read += int(lines)
+            fact_rows += int(facts)
+            bucket = totals.setdefault(
+                currency,
+                {
+                    "billed_cost": zero,
+                    "effective_cost": zero,
+                    "list_cost": zero,
+                    "contracted_cost": zero,
+                },
+            )
+            for name, value in zip(
+                ("billed_cost", "effective_cost", "list_cost", "contracted_cost"),
+                money,
+                strict=True,
+            ):
+                bucket[name] += value or zero
+        ordered = sorted(
+            scopes, key=lambda x: (x.provider, x.billing_account_id, x.billing_period_start)
+        )
+        return FileScan(file_id, rows_read, fact_rows, dict(sorted(totals.items())), ordered)
 
     def _locate_bad_row(self, path: Path, fmt: DetectedFormat) -> MalformedFileError:
         """The first failing row and column (slow path: runs only when a check failed)."""
@@ -290,15 +292,12 @@ class FactScanner:
         )
         self._exports += 1
         path = Path(self.tmpdir.name) / f"facts-{self._exports}.csv"
-        self.con.execute(
+        written = self.con.execute(
             f"COPY (SELECT {select} FROM {FACTS_TABLE} {where}) TO {lit(str(path))} "
             "(FORMAT csv, HEADER false)",
             params or None,
-        )
-        count = self.con.execute(
-            f"SELECT count(*) FROM {FACTS_TABLE} {where}", params or None
         ).fetchone()
-        return path, int(count[0]) if count else 0
+        return path, int(written[0]) if written else 0
 
     def export_resources_csv(self) -> Path:
         """Resources seen in the facts as CSV (provider, resource_id, type, service, account,

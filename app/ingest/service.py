@@ -22,6 +22,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -214,7 +215,12 @@ def ingest_delivery(
     *, db: Database, delivery: Delivery, trigger: str = "cli", memory_limit: str = "1GB"
 ) -> IngestionOutcome:
     """Ingest one delivery atomically (see the module docstring for the guarantees)."""
-    checksums = [(path, sha256_of(path), path.stat().st_size) for path in delivery.files]
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="finops-sha") as pool:
+        digests = list(pool.map(sha256_of, delivery.files))  # hashlib releases the GIL
+    checksums = [
+        (path, digest, path.stat().st_size)
+        for path, digest in zip(delivery.files, digests, strict=True)
+    ]
     run_id, file_ids = _start_run(db, delivery, checksums, trigger)
     outcome = IngestionOutcome(
         run_id=run_id,
