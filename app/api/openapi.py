@@ -29,6 +29,7 @@ def _schemas(routes: tuple[RouteSpec, ...]) -> tuple[dict[Any, Any], dict[str, A
     keys: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorEnvelope, "serialization")]
     keys += [(r.response_model, "serialization") for r in routes if r.response_model is not None]
     keys += [(r.query_model, "validation") for r in routes]
+    keys += [(r.body_model, "validation") for r in routes if r.body_model is not None]
     unique = list(dict.fromkeys(keys))
     mapping, top = models_json_schema(unique, ref_template=REF_TEMPLATE)
     return dict(mapping), dict(top.get("$defs", {}))
@@ -43,10 +44,11 @@ def _parameters(route: RouteSpec, components: dict[str, Any]) -> list[dict[str, 
         prop = copy.deepcopy(properties.get(name, {}))
         description = prop.pop("description", info.description or "")
         prop.pop("title", None)
+        in_path = name in route.path_parameters
         parameter: dict[str, Any] = {
             "name": name,
-            "in": "query",
-            "required": name in required,
+            "in": "path" if in_path else "query",
+            "required": in_path or name in required,
             "description": description,
             "schema": prop,
         }
@@ -88,6 +90,11 @@ def _operation(route: RouteSpec, mapping: dict[Any, Any], components: dict[str, 
         "security": [] if route.min_role is None else [{"ApiKeyHeader": []}, {"BearerKey": []}],
         "x-minimum-role": None if route.min_role is None else route.min_role.value,
     }
+    if route.body_model is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": mapping[(route.body_model, "validation")]}},
+        }
     return operation
 
 

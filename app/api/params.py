@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import types
 from collections.abc import Mapping, Sequence
@@ -90,3 +91,34 @@ def parse_query_params(model: type[M], params: Mapping[str, Sequence[str]] | Non
                 )
             data[name] = values[0]
     return model.model_validate(data)
+
+
+def parse_json_body(model: type[M] | None, raw: bytes | str | None) -> M | None:
+    """Validate a JSON request body against ``model`` (None when the route takes no body).
+
+    Raises InvalidInputError for a missing body, malformed JSON (naming line and column) or a
+    field the model refuses (naming the field).
+    """
+    if model is None:
+        return None
+    if raw is None or (isinstance(raw, bytes | str) and not raw.strip()):
+        raise InvalidInputError(
+            "request body: expected a JSON object", details={"parameter": "body"}
+        )
+    try:
+        document = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        where = (
+            f" at line {exc.lineno}, column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else ""
+        )
+        raise InvalidInputError(
+            f"request body: not valid JSON{where}; expected a JSON object",
+            details={"parameter": "body"},
+        ) from exc
+    if not isinstance(document, dict):
+        raise InvalidInputError(
+            "request body: expected a JSON object", details={"parameter": "body"}
+        )
+    return model.model_validate(document)

@@ -9,6 +9,7 @@ thin: parse -> call the capability -> shape the response.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -62,6 +63,12 @@ class OperationContext:
     database: Database
     principal: Principal | None
     now: dt.datetime
+    body: BaseModel | None = None
+
+    @property
+    def actor(self) -> str:
+        """Who acts, for audit records: the API key's name (``api:<name>``)."""
+        return f"api:{self.principal.name}" if self.principal is not None else "api:anonymous"
 
 
 @dataclass(frozen=True)
@@ -94,10 +101,16 @@ class RouteSpec:
     min_role: Role | None
     operation: Operation
     extra_statuses: tuple[int, ...] = ()
+    body_model: type[InputModel] | None = None
 
     @property
     def full_path(self) -> str:
         return API_PREFIX + self.path
+
+    @property
+    def path_parameters(self) -> tuple[str, ...]:
+        """Names in ``{braces}`` in the path; they are fields of ``query_model`` too."""
+        return tuple(re.findall(r"{(\w+)}", self.path))
 
 
 # --------------------------------------------------------------------------- operations

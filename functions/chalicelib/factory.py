@@ -14,7 +14,7 @@ from typing import Any
 from chalice import Blueprint, Chalice, Response
 
 from app.api.errors import error_envelope
-from app.api.params import parse_query_params
+from app.api.params import parse_json_body, parse_query_params
 from app.api.routes import (
     API_PREFIX,
     FALLBACK_METHODS,
@@ -58,7 +58,7 @@ def _query_params(blueprint: Blueprint) -> dict[str, list[str]]:
 
 
 def _make_view(spec: RouteSpec, blueprint: Blueprint, database: LazyDatabase) -> Callable[[], Any]:
-    def view() -> Response:
+    def view(**path_params: str) -> Response:
         request = blueprint.current_request
         db = database.get()
         with session_scope(db.sessions) as session:
@@ -67,13 +67,17 @@ def _make_view(spec: RouteSpec, blueprint: Blueprint, database: LazyDatabase) ->
                 presented = api_key_from_headers(dict(request.headers))
                 principal = authenticate(session=session, presented=presented)
                 require_role(principal, spec.min_role)
-            params = parse_query_params(spec.query_model, _query_params(blueprint))
+            raw = _query_params(blueprint)
+            raw.update({name: [value] for name, value in path_params.items()})
+            params = parse_query_params(spec.query_model, raw)
+            body = parse_json_body(spec.body_model, request.raw_body)
             reply = spec.operation(
                 OperationContext(
                     session=session,
                     database=db,
                     principal=principal,
                     now=dt.datetime.now(dt.UTC),
+                    body=body,
                 ),
                 params,
             )
