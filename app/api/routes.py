@@ -9,17 +9,13 @@ thin: parse -> call the capability -> shape the response.
 from __future__ import annotations
 
 import datetime as dt
-import re
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
 
 import app as core
+from app.api.analytics import ANALYTICS_ROUTES
 from app.api.models import (
     AccountOut,
     AccountsPage,
@@ -47,70 +43,11 @@ from app.api.models import (
     UsagePage,
     UsageParams,
 )
-from app.auth.roles import Principal, Role
+from app.api.spec import API_PREFIX, Operation, OperationContext, Reply, RouteSpec
+from app.auth.roles import Role
 from app.costs import inventory, query, summary
-from app.costs.validation import InputModel
-from app.db.database import Database
 
-API_PREFIX = "/api/v1"
-
-
-@dataclass(frozen=True)
-class OperationContext:
-    """What an operation may use: the request's session, the database, the caller, the clock."""
-
-    session: Session
-    database: Database
-    principal: Principal | None
-    now: dt.datetime
-    body: BaseModel | None = None
-
-    @property
-    def actor(self) -> str:
-        """Who acts, for audit records: the API key's name (``api:<name>``)."""
-        return f"api:{self.principal.name}" if self.principal is not None else "api:anonymous"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """An operation's answer: HTTP status and a response model (or a raw JSON document)."""
-
-    body: BaseModel | dict[str, Any]
-    status: int = 200
-
-    def json_body(self) -> dict[str, Any]:
-        if isinstance(self.body, BaseModel):
-            return self.body.model_dump(mode="json")
-        return self.body
-
-
-Operation = Callable[[OperationContext, Any], Reply]
-
-
-@dataclass(frozen=True)
-class RouteSpec:
-    """One API route. ``path`` is relative to ``/api/v1``; ``min_role`` None means public."""
-
-    operation_id: str
-    method: str
-    path: str
-    summary: str
-    tag: str
-    query_model: type[InputModel]
-    response_model: type[BaseModel] | None
-    min_role: Role | None
-    operation: Operation
-    extra_statuses: tuple[int, ...] = ()
-    body_model: type[InputModel] | None = None
-
-    @property
-    def full_path(self) -> str:
-        return API_PREFIX + self.path
-
-    @property
-    def path_parameters(self) -> tuple[str, ...]:
-        """Names in ``{braces}`` in the path; they are fields of ``query_model`` too."""
-        return tuple(re.findall(r"{(\w+)}", self.path))
+__all__ = ["API_PREFIX", "ROUTES", "Operation", "OperationContext", "Reply", "RouteSpec"]
 
 
 # --------------------------------------------------------------------------- operations
@@ -291,7 +228,7 @@ def _openapi(_ctx: OperationContext, _params: NoParams) -> Reply:
 
 # --------------------------------------------------------------------------- the table
 
-ROUTES: tuple[RouteSpec, ...] = (
+CORE_ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec(
         operation_id="getHealth",
         method="GET",
@@ -388,3 +325,6 @@ FALLBACK_PATHS: tuple[str, ...] = ("/{p1}", "/{p1}/{p2}", "/{p1}/{p2}/{p3}")
 """Undocumented catch-all paths under ``/api/v1`` that answer 404 in the error envelope (without
 them API Gateway and Chalice answer an unknown path with 403 "Missing Authentication Token")."""
 FALLBACK_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+ROUTES: tuple[RouteSpec, ...] = (*CORE_ROUTES, *ANALYTICS_ROUTES)
+"""Every route of the API, in the order the OpenAPI document lists them."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditRecord
@@ -72,6 +72,31 @@ class AuditEntry:
     details: dict[str, Any]
 
 
+def _filters(entity_type: str | None, entity_id: str | None, actor: str | None) -> list[Any]:
+    conditions: list[Any] = []
+    if entity_type:
+        conditions.append(AuditRecord.entity_type == entity_type)
+    if entity_id:
+        conditions.append(AuditRecord.entity_id == entity_id)
+    if actor:
+        conditions.append(AuditRecord.actor == actor)
+    return conditions
+
+
+def count_audit(
+    *,
+    session: Session,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    actor: str | None = None,
+) -> int:
+    """How many audit records match the filters."""
+    stmt = select(func.count()).select_from(AuditRecord)
+    for condition in _filters(entity_type, entity_id, actor):
+        stmt = stmt.where(condition)
+    return int(session.scalar(stmt) or 0)
+
+
 def list_audit(
     *,
     session: Session,
@@ -83,12 +108,8 @@ def list_audit(
 ) -> list[AuditEntry]:
     """Audit records, newest first, optionally for one entity or actor."""
     stmt = select(AuditRecord).order_by(AuditRecord.id.desc()).limit(limit).offset(offset)
-    if entity_type:
-        stmt = stmt.where(AuditRecord.entity_type == entity_type)
-    if entity_id:
-        stmt = stmt.where(AuditRecord.entity_id == entity_id)
-    if actor:
-        stmt = stmt.where(AuditRecord.actor == actor)
+    for condition in _filters(entity_type, entity_id, actor):
+        stmt = stmt.where(condition)
     return [
         AuditEntry(
             r.id,

@@ -1,0 +1,61 @@
+"""A Chalice test client on the real test database, with one API key per role."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from app.auth import create_api_key
+from app.db.database import Database
+from app.db.engine import session_scope
+
+FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
+if str(FUNCTIONS_DIR) not in sys.path:
+    sys.path.append(str(FUNCTIONS_DIR))
+
+from chalice.test import Client  # noqa: E402
+from chalicelib import create_app  # noqa: E402
+
+
+@dataclass
+class Api:
+    client: Client
+    keys: dict[str, str]
+
+    def get(self, path: str, role: str | None = "viewer") -> tuple[int, Any]:
+        headers = {"X-API-Key": self.keys[role]} if role else {}
+        response = self.client.http.get(f"/api/v1{path}", headers=headers)
+        return response.status_code, json.loads(response.body) if response.body else None
+
+    def send(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        role: str | None = "operator",
+        raw: str | None = None,
+    ) -> tuple[int, Any]:
+        headers = {"Content-Type": "application/json"}
+        if role:
+            headers["X-API-Key"] = self.keys[role]
+        payload = raw if raw is not None else (json.dumps(body) if body is not None else "")
+        response = getattr(self.client.http, method.lower())(
+            f"/api/v1{path}", headers=headers, body=payload
+        )
+        return response.status_code, json.loads(response.body) if response.body else None
+
+
+@contextmanager
+def api_client(db: Database) -> Iterator[Api]:
+    """A client plus keys named ``viewer``, ``operator`` and ``admin``."""
+    keys = {}
+    with session_scope(db.sessions) as session:
+        for role in ("viewer", "operator", "admin"):
+            keys[role], _ = create_api_key(session=session, name=f"{role}-key", role=role)
+    with Client(create_app(database_factory=lambda: db)) as client:
+        yield Api(client, keys)
