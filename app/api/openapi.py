@@ -20,6 +20,8 @@ _ERROR_DESCRIPTIONS = {
     400: "Invalid query parameter (unknown, malformed or out of range).",
     401: "Missing, unknown or revoked API key.",
     403: "The key's role is below the route's minimum role.",
+    404: "No such entity.",
+    409: "Conflicts with the current state (e.g. a name already taken).",
     500: "Unexpected error (generic message, no internals).",
     503: "A dependency (the database) is unavailable.",
 }
@@ -69,10 +71,15 @@ def _operation(route: RouteSpec, mapping: dict[Any, Any], components: dict[str, 
         ok_schema = mapping[(route.response_model, "serialization")]
     else:
         ok_schema = {"type": "object"}
+    success = "201" if 201 in route.extra_statuses else "200"
     responses: dict[str, Any] = {
-        "200": {"description": "OK", "content": {"application/json": {"schema": ok_schema}}}
+        success: {
+            "description": "Created" if success == "201" else "OK",
+            "content": {"application/json": {"schema": ok_schema}},
+        }
     }
-    statuses = [400, *(401, 403) * (route.min_role is not None), 500, 503, *route.extra_statuses]
+    errors = [status for status in route.extra_statuses if status >= 400]
+    statuses = [400, *(401, 403) * (route.min_role is not None), 500, 503, *errors]
     for status in sorted(set(statuses)):
         content_schema = (
             ok_schema if status == 503 and route.operation_id == "getHealth" else ERROR_REF

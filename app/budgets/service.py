@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.api.money import format_money
 from app.audit import record_audit
 from app.budgets.notify import deliver_webhook
 from app.budgets.rules import (
@@ -269,12 +268,16 @@ def list_alerts(*, session: Session, budget_id: int | None = None) -> list[Budge
     return list(session.scalars(stmt))
 
 
+def _cents(value: Decimal) -> str:
+    return f"{value.quantize(Decimal('0.01')):f}"
+
+
 def _alert_message(budget: Budget, status: BudgetStatus, crossing: Crossing) -> dict[str, Any]:
     what = "Actual" if crossing.kind == "actual" else "Forecast"
     text = (
         f"{what} spend for budget '{budget.name}' reached {decimal_to_text(crossing.percent)}% "
-        f"({format_money(crossing.value.quantize(Decimal('0.01')))} of "
-        f"{format_money(budget.amount)} {budget.currency}, "
+        f"({_cents(crossing.value)} of "
+        f"{_cents(budget.amount)} {budget.currency}, "
         f"period {status.period_start} to {status.period_end})"
     )
     return {
