@@ -35,11 +35,13 @@ export_app = typer.Typer(help="Export stored data.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys for the REST API.", no_args_is_help=True)
 usage_app = typer.Typer(help="Utilization metrics.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Batch stages (the jobs registry).", no_args_is_help=True)
+budgets_app = typer.Typer(help="Budgets and their alerts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(usage_app, name="usage")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(budgets_app, name="budgets")
 
 logger = logging.getLogger("finops.cli")
 
@@ -415,6 +417,169 @@ def jobs_list() -> None:
 
     for job in registered_jobs():
         typer.echo(f"{job.name:20} {job.description}")
+
+
+# ----------------------------------------------------------------------------- budgets
+
+CLI_ACTOR = "cli"
+
+
+def _today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+@budgets_app.command("list")
+def budgets_list(
+    as_of: Annotated[str | None, typer.Option(help="Evaluate as of YYYY-MM-DD.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Budgets with actual and forecast spend against their amount."""
+    with _user_errors():
+        from app.api.analytics import budget_status_document
+        from app.budgets import list_budgets
+
+        day = _parse_date(as_of, "--as-of") if as_of else _today()
+        database = _database()
+        with database.sessions() as session:
+            docs = [
+                budget_status_document(session=session, budget=b, as_of=day)
+                for b in list_budgets(session=session)
+            ]
+        if json_output:
+            _print_json({"items": [d.model_dump(mode="json") for d in docs]})
+            return
+        for d in docs:
+            b = d.budget
+            typer.echo(
+                f"{b.id:4} {b.name:24} {b.scope_type}:{b.scope_key or '-':20} "
+                f"actual {d.actual:>14.2f} ({d.actual_percent}%)  forecast {d.forecast:>14.2f} "
+                f"({d.forecast_percent}%) of {b.amount} {b.currency}"
+            )
+
+
+@budgets_app.command("create")
+def budgets_create(
+    name: Annotated[str, typer.Option(help="Unique name.")],
+    amount: Annotated[str, typer.Option(help="Amount per period, e.g. 1500.00.")],
+    scope_type: Annotated[
+        str, typer.Option(help="total, account, service, region or tag.")
+    ] = "total",
+    scope_key: Annotated[
+        str | None, typer.Option(help="Account id, service, region, or KEY=VALUE for tag.")
+    ] = None,
+    period: Annotated[str, typer.Option(help="monthly or quarterly.")] = "monthly",
+    currency: Annotated[str, typer.Option()] = "USD",
+    metric: Annotated[str, typer.Option(help="billed, effective or list.")] = "effective",
+    threshold: Annotated[
+        list[str] | None,
+        typer.Option(help="KIND:PERCENT, e.g. actual:80 or forecast:100 (repeatable)."),
+    ] = None,
+    webhook_secret: Annotated[
+        str | None, typer.Option(help="Secret name holding the webhook URL (Vault or env).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Create a budget."""
+    with _user_errors():
+        from app.api.analytics import budget_status_document
+        from app.budgets import BudgetSpec, create_budget
+
+        values: dict[str, Any] = {
+            "name": name,
+            "amount": amount,
+            "scope_type": scope_type,
+            "scope_key": scope_key,
+            "period": period,
+            "currency": currency,
+            "metric": metric,
+            "webhook_secret_name": webhook_secret,
+        }
+        if threshold:
+            parsed = []
+            for item in threshold:
+                kind, _, percent = item.partition(":")
+                if not percent:
+                    raise typer.BadParameter(
+                        f"expected KIND:PERCENT, got {item!r}", param_hint="--threshold"
+                    )
+                parsed.append({"kind": kind, "percent": percent})
+            values["thresholds"] = parsed
+        spec = BudgetSpec.model_validate(values)
+        database = _database()
+        with database.sessions.begin() as session:
+            budget = create_budget(session=session, spec=spec, actor=CLI_ACTOR)
+            doc = budget_status_document(session=session, budget=budget, as_of=_today())
+        if json_output:
+            _print_json(doc.model_dump(mode="json"))
+        else:
+            typer.echo(f"created budget {doc.budget.id} ({doc.budget.name})")
+
+
+@budgets_app.command("delete")
+def budgets_delete(budget_id: Annotated[int, typer.Argument(help="The budget's id.")]) -> None:
+    """Delete a budget and its alerts (the audit log keeps their history)."""
+    with _user_errors():
+        from app.budgets import delete_budget
+
+        database = _database()
+        with database.sessions.begin() as session:
+            delete_budget(session=session, budget_id=budget_id, actor=CLI_ACTOR)
+        typer.echo(f"deleted budget {budget_id}")
+
+
+@budgets_app.command("evaluate")
+def budgets_evaluate(
+    as_of: Annotated[str | None, typer.Option(help="Evaluate as of YYYY-MM-DD.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Raise new budget alerts and deliver pending ones to their webhooks."""
+    with _user_errors():
+        from app.jobs import run_job
+
+        params: dict[str, Any] = {}
+        if as_of:
+            params["as_of"] = _parse_date(as_of, "--as-of")
+        counts = run_job("evaluate_budgets", db=_database(), **params)
+        if json_output:
+            _print_json(counts)
+        else:
+            typer.echo(f"budgets evaluated: {counts}")
+
+
+# ----------------------------------------------------------------------------- audit
+
+
+@app.command()
+def audit(
+    entity_type: Annotated[str | None, typer.Option(help="e.g. budget, recommendation.")] = None,
+    entity_id: Annotated[str | None, typer.Option()] = None,
+    actor: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The append-only audit log, newest first."""
+    with _user_errors():
+        from app.api.analytics import AuditEntryOut
+        from app.audit import list_audit
+
+        database = _database()
+        with database.sessions() as session:
+            entries = list_audit(
+                session=session,
+                entity_type=entity_type,
+                entity_id=entity_id,
+                actor=actor,
+                limit=limit,
+            )
+        docs = [AuditEntryOut.model_validate(e).model_dump(mode="json") for e in entries]
+        if json_output:
+            _print_json({"items": docs})
+            return
+        for d in docs:
+            typer.echo(
+                f"{d['occurred_at']}  {d['actor']:24} {d['action']:16} "
+                f"{d['entity_type']}/{d['entity_id']}"
+            )
 
 
 # ----------------------------------------------------------------------------- api keys

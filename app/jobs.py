@@ -192,3 +192,13 @@ def _load_builtin_jobs() -> None:
             "last_day": result.last_day.isoformat() if result.last_day else None,
             "metrics": list(result.metrics),
         }
+
+    @register(
+        "evaluate_budgets",
+        "Raise budget alerts on actual and forecast spend; deliver them",
+        key_parameter="as_of",
+    )
+    def evaluate_budgets_job(*, db: Database, as_of: dt.date | None = None) -> dict[str, Any]:
+        from app.budgets import evaluate_budgets
+
+        return evaluate_budgets(db=db, as_of=as_of)

@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from pydantic import ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from app import budgets
 from app.api.models import NoParams, PageParams, PageResponse, ResponseModel
@@ -183,9 +184,12 @@ def _budget_out(budget: Budget) -> BudgetOut:
 
 
 def _status_out(ctx: OperationContext, budget: Budget, as_of: dt.date | None) -> BudgetStatusOut:
-    status = budgets.budget_status(
-        session=ctx.session, budget=budget, as_of=as_of or ctx.now.date()
-    )
+    return budget_status_document(session=ctx.session, budget=budget, as_of=as_of or ctx.now.date())
+
+
+def budget_status_document(*, session: Session, budget: Budget, as_of: dt.date) -> BudgetStatusOut:
+    """The budget and where it stands on ``as_of`` (the API's and the CLI's shape)."""
+    status = budgets.budget_status(session=session, budget=budget, as_of=as_of)
     return BudgetStatusOut(
         budget=_budget_out(budget),
         period_start=status.period_start,

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -176,8 +176,7 @@ def delete_budget(*, session: Session, budget_id: int, actor: str) -> None:
     """Delete a budget and its alerts (the audit log keeps their history)."""
     budget = get_budget(session=session, budget_id=budget_id)
     before = _spec_dict(budget)
-    for alert in session.scalars(select(BudgetAlert).where(BudgetAlert.budget_id == budget_id)):
-        session.delete(alert)
+    session.execute(delete(BudgetAlert).where(BudgetAlert.budget_id == budget_id))
     session.delete(budget)
     session.flush()
     record_audit(

@@ -128,3 +128,38 @@ def test_embedded_sqlite_default_lives_in_the_working_directory(tmp_path: Path) 
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["total"]["billed_cost"] == "1.6823086974"
+
+
+def test_budget_commands_round_trip(db: Database, db_url: str) -> None:
+    done = run(["ingest", str(CUR_LEGACY_SAMPLE)], url=db_url)
+    assert done.returncode == 0, done.stderr
+    done = run(
+        [
+            "budgets",
+            "create",
+            "--name",
+            "nov",
+            "--amount",
+            "2.00",
+            "--threshold",
+            "actual:50",
+            "--json",
+        ],
+        url=db_url,
+    )
+    assert done.returncode == 0, done.stderr
+    budget_id = json.loads(done.stdout)["budget"]["id"]
+    done = run(["budgets", "list", "--as-of", "2023-12-01", "--json"], url=db_url)
+    [item] = json.loads(done.stdout)["items"]
+    # The whole of November 2023 (the sample's month) counts by 1 December.
+    assert Decimal(item["actual"]) == Decimal("1.6823086974")
+    assert item["crossed"] == [{"kind": "actual", "percent": "50.00"}]
+    done = run(["budgets", "evaluate", "--as-of", "2023-12-01", "--json"], url=db_url)
+    assert json.loads(done.stdout)["alerts_raised"] == 1
+    done = run(["audit", "--entity-type", "budget", "--json"], url=db_url)
+    assert [e["action"] for e in json.loads(done.stdout)["items"]] == ["created"]
+    done = run(["budgets", "create", "--name", "bad", "--amount", "-3"], url=db_url)
+    assert done.returncode == 1
+    assert "amount" in done.stderr
+    done = run(["budgets", "delete", str(budget_id)], url=db_url)
+    assert done.returncode == 0, done.stderr
