@@ -546,6 +546,40 @@ def budgets_evaluate(
             typer.echo(f"budgets evaluated: {counts}")
 
 
+# ----------------------------------------------------------------------------- insights
+
+
+@app.command()
+def insights(
+    day: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default the newest built.")] = None,
+    kind: Annotated[
+        str | None, typer.Option(help="top_movers, new_services, waste, budget_risk.")
+    ] = None,
+    build: Annotated[bool, typer.Option("--build", help="Build the day's insights first.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Daily insights, each with the data behind it."""
+    with _user_errors():
+        from app.api.analytics import InsightOut
+        from app.insights import list_insights
+        from app.jobs import run_job
+
+        database = _database()
+        which = _parse_date(day, "--day") if day else None
+        if build:
+            run_job("build_insights", db=database, as_of=which or _today())
+        with database.sessions() as session:
+            docs = [
+                InsightOut.model_validate(i).model_dump(mode="json")
+                for i in list_insights(session=session, day=which, kind=kind)
+            ]
+        if json_output:
+            _print_json({"items": docs})
+            return
+        for d in docs:
+            typer.echo(f"{d['day']}  {d['kind']:13} {d['title']}")
+
+
 # ----------------------------------------------------------------------------- audit
 
 

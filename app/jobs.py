@@ -202,3 +202,13 @@ def _load_builtin_jobs() -> None:
         from app.budgets import evaluate_budgets
 
         return evaluate_budgets(db=db, as_of=as_of)
+
+    @register(
+        "build_insights",
+        "Daily insights: top movers, new services, waste, budget risk",
+        key_parameter="as_of",
+    )
+    def build_insights_job(*, db: Database, as_of: dt.date | None = None) -> dict[str, Any]:
+        from app.insights import build_insights
+
+        return build_insights(db=db, as_of=as_of)
