@@ -8,7 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from app.db.database import Database
-from app.jobs import run_job
+from app.jobs import registered_jobs, run_job
+
+# The batch stages after ingestion, in dependency order (each runs if it is registered).
+ANALYTICS_STAGES = (
+    "detect_cost_anomalies",
+    "rightsize",
+    "forecast_costs",
+    "track_savings",
+    "evaluate_budgets",
+    "build_insights",
+)
 
 
 def run_demo(
@@ -48,6 +58,15 @@ def run_demo(
         usage = run_job("ingest_usage", db=db, path=str(usage_dir))
         say(f"ingest_usage: {usage}")
         summary["ingest_usage"] = usage
+    _ensure_demo_budget(db, say)
+    today = end or dt.datetime.now(dt.UTC).date()
+    registered = {job.name for job in registered_jobs()}
+    for stage in ANALYTICS_STAGES:
+        if stage not in registered:
+            continue
+        counts = run_job(stage, db=db, as_of=today, triggered_by="demo")
+        say(f"{stage}: {counts}")
+        summary[stage] = counts
     key_file = out / "api-key"
     if not _key_still_valid(db, key_file):
         with db.sessions.begin() as session:
@@ -72,3 +91,18 @@ def _key_still_valid(db: Database, key_file: Path) -> bool:
         except PermissionDeniedError:
             return False
     return True
+
+
+def _ensure_demo_budget(db: Database, say: Callable[[str], None]) -> None:
+    """A monthly budget on total spend, sized from last month, so budget stages have work."""
+    from app.budgets import BudgetSpec, create_budget, list_budgets
+
+    with db.sessions.begin() as session:
+        if list_budgets(session=session):
+            return
+        create_budget(
+            session=session,
+            spec=BudgetSpec.model_validate({"name": "demo: total monthly", "amount": "15000"}),
+            actor="demo",
+        )
+    say("created budget 'demo: total monthly' (15,000 USD)")
