@@ -429,6 +429,27 @@ class SavingsEntry(Base):
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
 
 
+class SavingsBaseline(Base):
+    """What an applied recommendation is measured against: the resource's recent daily effective
+    cost before the change (``[baseline_start, baseline_end)``) and the estimate at apply time."""
+
+    __tablename__ = "savings_baselines"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    recommendation_id: Mapped[int] = mapped_column(ForeignKey("recommendations.id"), unique=True)
+    resource_id: Mapped[str] = mapped_column(String(1024))
+    account_id: Mapped[str | None] = mapped_column(String(128))
+    applied_on: Mapped[dt.date] = mapped_column(Date)
+    baseline_start: Mapped[dt.date] = mapped_column(Date)
+    baseline_end: Mapped[dt.date] = mapped_column(Date)
+    baseline_days: Mapped[int] = mapped_column(Integer)
+    billing_currency: Mapped[str] = mapped_column(String(3))
+    baseline_daily_cost: Mapped[Decimal] = mapped_column(Money())
+    estimated_monthly_saving: Mapped[Decimal] = mapped_column(Money())
+    estimated_daily_saving: Mapped[Decimal] = mapped_column(Money())
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
+
+
 class Budget(Base):
     """A budget on a scope with thresholds on actual and forecast spend."""
 

@@ -137,7 +137,8 @@ def _waste(session: Session, as_of: dt.date) -> list[Insight]:
             currency,
             {"idle": Decimal(0), "rightsizing": Decimal(0), "count": 0, "recommendation_ids": []},
         )
-        group = "idle" if action in ("stop", "terminate") or kind == "idle" else "rightsizing"
+        idle = action in ("stop", "terminate") or kind.endswith("idle")
+        group = "idle" if idle else "rightsizing"
         bucket[group] += saving
         bucket["count"] += 1
         bucket["recommendation_ids"].append(rec_id)

@@ -52,7 +52,7 @@ def test_erd_page_mentions_every_table_with_every_column() -> None:
     entities = _entities(_mermaid_block(page))
 
     assert set(entities) == set(Base.metadata.tables)
-    assert len(entities) == 24
+    assert len(entities) >= 18  # DESIGN.md §3 names at least 18 tables
     for name, table in Base.metadata.tables.items():
         assert f"`{name}`" in page.split("## Tables", 1)[1], f"{name} missing from the index"
         rows = {row[1]: row for row in entities[name]}
@@ -73,7 +73,7 @@ def test_erd_page_draws_one_relationship_per_foreign_key() -> None:
         for fk in table.foreign_keys
     }
     assert drawn == expected
-    assert len(expected) == 12
+    assert expected, "the schema has foreign keys; none were found"
 
 
 def test_erd_page_says_it_is_generated_and_how_to_regenerate() -> None:
