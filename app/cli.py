@@ -36,12 +36,14 @@ apikey_app = typer.Typer(help="API keys for the REST API.", no_args_is_help=True
 usage_app = typer.Typer(help="Utilization metrics.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Batch stages (the jobs registry).", no_args_is_help=True)
 budgets_app = typer.Typer(help="Budgets and their alerts.", no_args_is_help=True)
+recs_app = typer.Typer(help="Rightsizing and idle recommendations.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(apikey_app, name="apikey")
 app.add_typer(usage_app, name="usage")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(budgets_app, name="budgets")
+app.add_typer(recs_app, name="recommendations")
 
 logger = logging.getLogger("finops.cli")
 
@@ -544,6 +546,159 @@ def budgets_evaluate(
             _print_json(counts)
         else:
             typer.echo(f"budgets evaluated: {counts}")
+
+
+# ----------------------------------------------------------------------------- rightsizing
+
+
+@app.command("rightsize-instance")
+def rightsize_instance_command(
+    instance_type: Annotated[
+        str, typer.Option("--type", help="EC2 instance type, e.g. m5.2xlarge.")
+    ],
+    cpu_max: Annotated[float, typer.Option(help="Maximum CPU utilization, percent.")],
+    cpu_p99: Annotated[float | None, typer.Option(help="P99(.5) CPU utilization, percent.")] = None,
+    mem_max: Annotated[float | None, typer.Option(help="Maximum memory used, percent.")] = None,
+    network_max: Annotated[
+        float | None, typer.Option("--network-max", help="Maximum network, KiB/s.")
+    ] = None,
+    region: Annotated[str, typer.Option()] = "us-east-1",
+    os_name: Annotated[str, typer.Option("--os")] = "Linux",
+    hours: Annotated[int, typer.Option(help="Hours a month the instance runs.")] = 730,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Apply the EC2 rightsizing rule to one instance's summary statistics."""
+    with _user_errors():
+        from app.rightsizing import rightsize_instance
+
+        result = rightsize_instance(
+            instance_type=instance_type,
+            cpu_max=cpu_max,
+            cpu_p99=cpu_p99,
+            mem_max=mem_max,
+            network_max_kibps=network_max,
+            region=region,
+            os=os_name,
+            hours=hours,
+        )
+        if json_output:
+            _print_json(result)
+        else:
+            target = result["recommended_type"] or "-"
+            typer.echo(
+                f"{result['action']}: {instance_type} -> {target}, saving "
+                f"{result['monthly_saving']} USD/month"
+            )
+
+
+def _print_recommendation(doc: dict[str, Any]) -> None:
+    typer.echo(
+        f"{doc['id']:6} {doc['status']:10} {doc['kind']:20} {doc['action']:10} "
+        f"{doc['estimated_monthly_saving']:>12} {doc['billing_currency']}  "
+        f"{doc['resource_id']}"
+    )
+
+
+@recs_app.command("list")
+def recommendations_list(
+    status: Annotated[str | None, typer.Option()] = None,
+    kind: Annotated[str | None, typer.Option()] = None,
+    account: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Recommendations, largest estimated monthly saving first."""
+    with _user_errors():
+        from app.rightsizing import list_recommendations
+
+        with _database().sessions() as session:
+            page = list_recommendations(
+                session=session, status=status, kind=kind, account_id=account, limit=limit
+            )
+        if json_output:
+            _print_json(page)
+            return
+        for doc in page["items"]:
+            _print_recommendation(doc)
+
+
+def _recommendation_change(
+    action: str, recommendation_id: int, note: str | None, applied_on: str | None, json_output: bool
+) -> None:
+    with _user_errors():
+        from app import rightsizing
+
+        with _database().sessions.begin() as session:
+            if action == "apply":
+                day = _parse_date(applied_on, "--applied-on") if applied_on else _today()
+                doc = rightsizing.mark_recommendation_applied(
+                    session=session,
+                    recommendation_id=recommendation_id,
+                    actor=CLI_ACTOR,
+                    applied_on=day,
+                    note=note,
+                )
+            elif action == "accept":
+                doc = rightsizing.accept_recommendation(
+                    session=session, recommendation_id=recommendation_id, actor=CLI_ACTOR, note=note
+                )
+            else:
+                doc = rightsizing.dismiss_recommendation(
+                    session=session, recommendation_id=recommendation_id, actor=CLI_ACTOR, note=note
+                )
+        if json_output:
+            _print_json(doc)
+        else:
+            _print_recommendation(doc)
+
+
+@recs_app.command("accept")
+def recommendations_accept(
+    recommendation_id: Annotated[int, typer.Argument()],
+    note: Annotated[str | None, typer.Option()] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Accept a recommendation."""
+    _recommendation_change("accept", recommendation_id, note, None, json_output)
+
+
+@recs_app.command("dismiss")
+def recommendations_dismiss(
+    recommendation_id: Annotated[int, typer.Argument()],
+    note: Annotated[str | None, typer.Option()] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Dismiss a recommendation (it is not raised again)."""
+    _recommendation_change("dismiss", recommendation_id, note, None, json_output)
+
+
+@recs_app.command("apply")
+def recommendations_apply(
+    recommendation_id: Annotated[int, typer.Argument()],
+    applied_on: Annotated[str | None, typer.Option(help="YYYY-MM-DD; default today.")] = None,
+    note: Annotated[str | None, typer.Option()] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Mark a recommendation applied; records the savings baseline."""
+    _recommendation_change("apply", recommendation_id, note, applied_on, json_output)
+
+
+@app.command()
+def savings(
+    account: Annotated[str | None, typer.Option()] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Estimated vs realized savings per recommendation, account and currency."""
+    with _user_errors():
+        from app.savings import savings_summary
+
+        with _database().sessions() as session:
+            summary = savings_summary(session=session, account_id=account)
+        if json_output:
+            _print_json(summary)
+            return
+        for total in summary["totals"]:
+            typer.echo(json.dumps(total))
 
 
 # ----------------------------------------------------------------------------- insights

@@ -212,3 +212,25 @@ def _load_builtin_jobs() -> None:
         from app.insights import build_insights
 
         return build_insights(db=db, as_of=as_of)
+
+    @register(
+        "rightsize",
+        "Rightsizing and idle recommendations from usage and the catalogue",
+        key_parameter="as_of",
+    )
+    def rightsize_job(
+        *, db: Database, as_of: dt.date | None = None, lookback_days: int = 14
+    ) -> dict[str, Any]:
+        from app.rightsizing import rightsize
+
+        return rightsize(db=db, as_of=as_of, lookback_days=lookback_days)
+
+    @register(
+        "track_savings",
+        "Accrue realized savings of applied recommendations from bills",
+        key_parameter="as_of",
+    )
+    def track_savings_job(*, db: Database, as_of: dt.date | None = None) -> dict[str, Any]:
+        from app.savings import track_savings
+
+        return track_savings(db=db, as_of=as_of)

@@ -102,9 +102,9 @@ def parse_json_body(model: type[M] | None, raw: bytes | str | None) -> M | None:
     if model is None:
         return None
     if raw is None or (isinstance(raw, bytes | str) and not raw.strip()):
-        raise InvalidInputError(
-            "request body: expected a JSON object", details={"parameter": "body"}
-        )
+        # An empty body is an empty object: fine when every field is optional, else the
+        # model names the missing field.
+        return model.model_validate({})
     try:
         document = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
