@@ -1,0 +1,37 @@
+"""Anomalies: daily cost per scope against a seasonal, robust baseline, with root cause.
+
+- :mod:`app.anomalies.detector` — the pure detector (any regular series, vectorised).
+- :mod:`app.anomalies.root_cause` — pure ranking of contributors by share of the deviation.
+- :mod:`app.anomalies.series_file` — the detector on a ``timestamp,value`` CSV.
+- :mod:`app.anomalies.service` — the job over stored billing facts and the anomaly lifecycle.
+"""
+
+from app.anomalies.detector import DetectorSettings, MatrixDetection, detect_matrix, event_spans
+from app.anomalies.root_cause import Contributor, rank_contributors
+from app.anomalies.series_file import detect_series_file
+from app.anomalies.service import (
+    JOB_NAME,
+    STATUSES,
+    AnomalyView,
+    detect_cost_anomalies,
+    get_anomaly,
+    list_anomalies,
+    set_anomaly_status,
+)
+
+__all__ = [
+    "JOB_NAME",
+    "STATUSES",
+    "AnomalyView",
+    "Contributor",
+    "DetectorSettings",
+    "MatrixDetection",
+    "detect_cost_anomalies",
+    "detect_matrix",
+    "detect_series_file",
+    "event_spans",
+    "get_anomaly",
+    "list_anomalies",
+    "rank_contributors",
+    "set_anomaly_status",
+]
