@@ -37,6 +37,7 @@ usage_app = typer.Typer(help="Utilization metrics.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Batch stages (the jobs registry).", no_args_is_help=True)
 budgets_app = typer.Typer(help="Budgets and their alerts.", no_args_is_help=True)
 recs_app = typer.Typer(help="Rightsizing and idle recommendations.", no_args_is_help=True)
+anomalies_app = typer.Typer(help="Cost anomalies.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(apikey_app, name="apikey")
@@ -44,6 +45,7 @@ app.add_typer(usage_app, name="usage")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(budgets_app, name="budgets")
 app.add_typer(recs_app, name="recommendations")
+app.add_typer(anomalies_app, name="anomalies")
 
 logger = logging.getLogger("finops.cli")
 
@@ -546,6 +548,94 @@ def budgets_evaluate(
             _print_json(counts)
         else:
             typer.echo(f"budgets evaluated: {counts}")
+
+
+# ----------------------------------------------------------------------------- anomalies
+
+
+@anomalies_app.command("detect-series")
+def anomalies_detect_series(
+    path: Annotated[Path, typer.Argument(help="CSV with timestamp,value columns.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Run the production detector on any regular series; print the flagged timestamps."""
+    with _user_errors():
+        from app.anomalies import detect_series_file
+
+        result = detect_series_file(path)
+        if json_output:
+            _print_json(result)
+            return
+        for item in result["anomalies"]:
+            typer.echo(f"{item['timestamp']}  score {item['score']:.2f}")
+
+
+@anomalies_app.command("detect")
+def anomalies_detect(
+    as_of: Annotated[str | None, typer.Option(help="Last day evaluated, YYYY-MM-DD.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Detect cost anomalies in the stored bills (the job)."""
+    with _user_errors():
+        from app.jobs import run_job
+
+        params: dict[str, Any] = {}
+        if as_of:
+            params["as_of"] = _parse_date(as_of, "--as-of")
+        counts = run_job("detect_cost_anomalies", db=_database(), **params)
+        if json_output:
+            _print_json(counts)
+        else:
+            typer.echo(f"anomaly detection: {counts}")
+
+
+@anomalies_app.command("list")
+def anomalies_list(
+    status: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Anomalies, newest first, with their top root-cause contributor."""
+    with _user_errors():
+        from app.anomalies import list_anomalies
+
+        with _database().sessions() as session:
+            views = [
+                v.as_json() for v in list_anomalies(session=session, status=status, limit=limit)
+            ]
+        if json_output:
+            _print_json({"items": views})
+            return
+        for v in views:
+            top = v["root_cause"][0] if v["root_cause"] else {}
+            typer.echo(
+                f"{v['id']:5} {v['start_day']} {v['days']}d {v['severity']:8} "
+                f"{v['status']:16} {v['scope_type']}:{v['scope_key']:30} +{v['impact']} "
+                f"{v['currency']}  top: {top.get('resource') or top.get('service')}"
+            )
+
+
+@anomalies_app.command("feedback")
+def anomalies_feedback(
+    anomaly_id: Annotated[int, typer.Argument()],
+    status: Annotated[
+        str, typer.Option(help="acknowledged, resolved, not_an_anomaly, planned_activity or open.")
+    ],
+    note: Annotated[str | None, typer.Option()] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Record feedback on an anomaly (planned activity is not flagged again)."""
+    with _user_errors():
+        from app.anomalies import set_anomaly_status
+
+        with _database().sessions.begin() as session:
+            view = set_anomaly_status(
+                session=session, anomaly_id=anomaly_id, status=status, actor=CLI_ACTOR, note=note
+            ).as_json()
+        if json_output:
+            _print_json(view)
+        else:
+            typer.echo(f"anomaly {anomaly_id} is now {view['status']}")
 
 
 # ----------------------------------------------------------------------------- rightsizing

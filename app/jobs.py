@@ -234,3 +234,13 @@ def _load_builtin_jobs() -> None:
         from app.savings import track_savings
 
         return track_savings(db=db, as_of=as_of)
+
+    @register(
+        "detect_cost_anomalies", "Cost anomalies per scope with root cause", key_parameter="as_of"
+    )
+    def detect_cost_anomalies_job(
+        *, db: Database, as_of: dt.date | None = None, lookback_days: int = 90
+    ) -> dict[str, Any]:
+        from app.anomalies import detect_cost_anomalies
+
+        return detect_cost_anomalies(db=db, as_of=as_of, lookback_days=lookback_days)

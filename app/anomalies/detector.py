@@ -279,18 +279,12 @@ def event_spans(flags: npt.ArrayLike) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
 
 
-def choose_period(values: npt.ArrayLike, candidates: list[int]) -> int:
-    """The candidate period with the strongest autocorrelation (at least 0.3), else 1.
-
-    Only candidates with at least three full cycles in the data are considered.
-    """
-    y = np.asarray(values, dtype=np.float64)
-    y = y[~np.isnan(y)]
-    best, best_acf = 1, 0.3
-    if y.size == 0 or np.nanstd(y) == 0:
+def _strongest_period(y: FloatArray, candidates: list[int], floor: float) -> int:
+    if y.size == 0 or np.std(y) == 0:
         return 1
     centred = y - y.mean()
     denom = float(np.dot(centred, centred))
+    best, best_acf = 1, floor
     for p in candidates:
         if p < 2 or y.size < 3 * p:
             continue
@@ -298,6 +292,29 @@ def choose_period(values: npt.ArrayLike, candidates: list[int]) -> int:
         if acf > best_acf:
             best, best_acf = p, acf
     return best
+
+
+def choose_period(values: npt.ArrayLike, candidates: list[int]) -> int:
+    """The candidate period with the strongest autocorrelation (at least 0.3), else 1.
+
+    Only candidates with at least three full cycles in the data are considered. When the raw
+    series shows no season, a copy clipped to a robust band is tried with a stricter bar
+    (0.6): one large spike can carry most of the variance and hide a clean weekly pattern.
+    """
+    y = np.asarray(values, dtype=np.float64)
+    y = y[~np.isnan(y)]
+    if y.size == 0 or np.nanstd(y) == 0:
+        return 1
+    raw = _strongest_period(y, candidates, 0.3)
+    if raw > 1:
+        return raw
+    median = float(np.median(y))
+    mad = float(np.median(np.abs(y - median)))
+    if mad > 0:
+        low, high = median - 4.5 * MAD_TO_SIGMA * mad, median + 4.5 * MAD_TO_SIGMA * mad
+    else:
+        low, high = (float(q) for q in np.quantile(y, [0.05, 0.95]))
+    return _strongest_period(np.clip(y, low, high), candidates, 0.6)
 
 
 def candidate_periods(step_seconds: float) -> list[int]:

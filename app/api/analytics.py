@@ -573,3 +573,154 @@ ANALYTICS_ROUTES = (
         operation=_savings,
     ),
 )
+
+
+# --------------------------------------------------------------------------- anomalies
+
+
+class AnomaliesParams(PageParams):
+    status: str | None = Field(
+        default=None,
+        description="open, acknowledged, resolved, not_an_anomaly or planned_activity.",
+    )
+    scope_type: str | None = Field(
+        default=None, description="total, account, service, account_service or tag:<key>."
+    )
+    scope_key: str | None = None
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    start: dt.date | None = Field(default=None, description="Overlapping [start, end).")
+    end: dt.date | None = None
+
+
+class AnomalyIdParams(InputModel):
+    anomaly_id: int = Field(ge=1, description="The anomaly's id.")
+
+
+class AnomalyFeedbackBody(InputModel):
+    status: str = Field(
+        description="acknowledged, resolved, not_an_anomaly, planned_activity or open. "
+        "planned_activity and not_an_anomaly stop the same step being flagged again."
+    )
+    note: str | None = Field(default=None, max_length=2000)
+
+
+class ContributorOut(ResponseModel):
+    account: str | None
+    service: str | None
+    region: str | None
+    usage_type: str | None
+    resource: str | None
+    actual: str = DecimalText
+    expected: str = DecimalText
+    deviation: str = DecimalText
+    share: str = DecimalText
+
+
+class AnomalyOut(ResponseModel):
+    id: int
+    scope_type: str
+    scope_key: str
+    currency: str
+    start_day: dt.date
+    end_day: dt.date = Field(description="Exclusive.")
+    days: int
+    expected_cost: str = DecimalText
+    actual_cost: str = DecimalText
+    impact: str = DecimalText
+    impact_percent: str | None
+    severity: str
+    score: str = DecimalText
+    status: str
+    root_cause: list[ContributorOut]
+    detected_at: dt.datetime
+
+
+class AnomaliesResponse(ResponseModel):
+    items: list[AnomalyOut]
+    limit: int
+    offset: int
+
+
+def _anomalies(ctx: OperationContext, params: AnomaliesParams) -> Reply:
+    from app.anomalies import list_anomalies
+
+    views = list_anomalies(
+        session=ctx.session,
+        status=params.status,
+        scope_type=params.scope_type,
+        scope_key=params.scope_key,
+        currency=params.currency,
+        start=params.start,
+        end=params.end,
+        limit=params.limit,
+        offset=params.offset,
+    )
+    return Reply(
+        AnomaliesResponse(
+            items=[AnomalyOut.model_validate(v.as_json()) for v in views],
+            limit=params.limit,
+            offset=params.offset,
+        )
+    )
+
+
+def _anomaly(ctx: OperationContext, params: AnomalyIdParams) -> Reply:
+    from app.anomalies import get_anomaly
+
+    view = get_anomaly(session=ctx.session, anomaly_id=params.anomaly_id)
+    return Reply(AnomalyOut.model_validate(view.as_json()))
+
+
+def _anomaly_feedback(ctx: OperationContext, params: AnomalyIdParams) -> Reply:
+    from app.anomalies import set_anomaly_status
+
+    assert isinstance(ctx.body, AnomalyFeedbackBody)
+    view = set_anomaly_status(
+        session=ctx.session,
+        anomaly_id=params.anomaly_id,
+        status=ctx.body.status,
+        actor=ctx.actor,
+        note=ctx.body.note,
+    )
+    return Reply(AnomalyOut.model_validate(view.as_json()))
+
+
+ANALYTICS_ROUTES = (
+    *ANALYTICS_ROUTES,
+    RouteSpec(
+        operation_id="listAnomalies",
+        method="GET",
+        path="/anomalies",
+        summary="Cost anomalies with impact, severity and root-cause contributors.",
+        tag="anomalies",
+        query_model=AnomaliesParams,
+        response_model=AnomaliesResponse,
+        min_role=Role.VIEWER,
+        operation=_anomalies,
+    ),
+    RouteSpec(
+        operation_id="getAnomaly",
+        method="GET",
+        path="/anomalies/{anomaly_id}",
+        summary="One anomaly.",
+        tag="anomalies",
+        query_model=AnomalyIdParams,
+        response_model=AnomalyOut,
+        min_role=Role.VIEWER,
+        operation=_anomaly,
+        extra_statuses=(404,),
+    ),
+    RouteSpec(
+        operation_id="setAnomalyFeedback",
+        method="POST",
+        path="/anomalies/{anomaly_id}/feedback",
+        summary="Acknowledge, resolve, or mark as planned / not an anomaly (operator).",
+        tag="anomalies",
+        query_model=AnomalyIdParams,
+        response_model=AnomalyOut,
+        min_role=Role.OPERATOR,
+        operation=_anomaly_feedback,
+        body_model=AnomalyFeedbackBody,
+        extra_statuses=(404,),
+    ),
+)

@@ -1,0 +1,100 @@
+"""Anomalies through the REST API and the CLI's detect-series on a real labelled series."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import subprocess
+import sys
+from decimal import Decimal as Dec
+from pathlib import Path
+
+from app.db.database import Database
+from app.db.models import Anomaly
+from tests.support.api_client import api_client
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+def test_anomaly_list_get_and_feedback(db: Database) -> None:
+    with db.sessions.begin() as session:
+        anomaly = Anomaly(
+            scope_type="service",
+            scope_key="EC2",
+            billing_currency="USD",
+            start_day=dt.date(2026, 3, 4),
+            end_day=dt.date(2026, 3, 6),
+            expected_cost=Dec("200"),
+            actual_cost=Dec("650.5"),
+            impact=Dec("450.5"),
+            impact_percent=Dec("225.25"),
+            severity="critical",
+            score=Dec("9.1"),
+            root_cause=[
+                {
+                    "account": "111",
+                    "service": "EC2",
+                    "region": "us-east-1",
+                    "usage_type": "BoxUsage:m5.24xlarge",
+                    "resource": "i-0abc",
+                    "actual": "600",
+                    "expected": "150",
+                    "deviation": "450",
+                    "share": "0.999",
+                }
+            ],
+        )
+        session.add(anomaly)
+        session.flush()
+        anomaly_id = anomaly.id
+    with api_client(db) as api:
+        status, body = api.get("/anomalies?status=open")
+        assert status == 200, body
+        [item] = body["items"]
+        assert (item["impact"], item["days"], item["end_day"]) == ("450.5", 2, "2026-03-06")
+        assert item["root_cause"][0]["resource"] == "i-0abc"
+        assert api.get("/anomalies?status=wrong")[0] == 400
+        assert api.get(f"/anomalies/{anomaly_id}")[1]["severity"] == "critical"
+        assert (
+            api.send(
+                "POST",
+                f"/anomalies/{anomaly_id}/feedback",
+                {"status": "planned_activity"},
+                role="viewer",
+            )[0]
+            == 403
+        )
+        status, body = api.send(
+            "POST",
+            f"/anomalies/{anomaly_id}/feedback",
+            {"status": "planned_activity", "note": "load test"},
+        )
+        assert (status, body["status"]) == (200, "planned_activity")
+        status, body = api.send("POST", f"/anomalies/{anomaly_id}/feedback", {"status": "meh"})
+        assert status == 400
+        assert api.send("POST", "/anomalies/999999/feedback", {"status": "resolved"})[0] == 404
+        status, audit = api.get(f"/audit?entity_type=anomaly&entity_id={anomaly_id}")
+        assert audit["items"][0]["after"]["status"] == "planned_activity"
+
+
+def test_detect_series_cli_prints_json_with_input_timestamps(tmp_path: Path) -> None:
+    series = tmp_path / "series.csv"
+    lines = ["timestamp,value"]
+    start = dt.datetime(2026, 1, 1)
+    for day in range(70):
+        weekly = 100 + (30 if (day % 7) < 5 else 0)  # weekdays busier
+        value = weekly * 20 if day == 60 else weekly
+        lines.append(f"{(start + dt.timedelta(days=day)).strftime('%Y-%m-%d')},{value}")
+    series.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "app.cli", "anomalies", "detect-series", str(series), "--json"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    flagged = json.loads(done.stdout)["anomalies"]
+    # The planted spike on day 60 is found; the weekly pattern itself is not flagged.
+    assert [a["timestamp"] for a in flagged] == ["2026-03-02"]
+    assert flagged[0]["score"] > 0
