@@ -38,6 +38,7 @@ jobs_app = typer.Typer(help="Batch stages (the jobs registry).", no_args_is_help
 budgets_app = typer.Typer(help="Budgets and their alerts.", no_args_is_help=True)
 recs_app = typer.Typer(help="Rightsizing and idle recommendations.", no_args_is_help=True)
 anomalies_app = typer.Typer(help="Cost anomalies.", no_args_is_help=True)
+forecasts_app = typer.Typer(help="Stored cost forecasts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(export_app, name="export")
 app.add_typer(apikey_app, name="apikey")
@@ -46,6 +47,7 @@ app.add_typer(jobs_app, name="jobs")
 app.add_typer(budgets_app, name="budgets")
 app.add_typer(recs_app, name="recommendations")
 app.add_typer(anomalies_app, name="anomalies")
+app.add_typer(forecasts_app, name="forecasts")
 
 logger = logging.getLogger("finops.cli")
 
@@ -636,6 +638,103 @@ def anomalies_feedback(
             _print_json(view)
         else:
             typer.echo(f"anomaly {anomaly_id} is now {view['status']}")
+
+
+# ----------------------------------------------------------------------------- forecasts
+
+
+@app.command("forecast-series")
+def forecast_series_command(
+    path: Annotated[Path, typer.Argument(help="CSV with timestamp,value (or ds,y) columns.")],
+    horizon: Annotated[int, typer.Option(min=1, max=5000, help="Points to forecast.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Forecast any regular series with the backtested model choice (80% and 95% bands)."""
+    with _user_errors():
+        from app.forecasting import forecast_series_file
+
+        result = forecast_series_file(path, horizon)
+        if json_output:
+            _print_json({"model": result["model"], "forecast": result["forecast"]})
+            return
+        typer.echo(f"model: {result['model']} ({result.get('frequency')})")
+        for point in result["forecast"]:
+            typer.echo(
+                f"{point['timestamp']}  {point['yhat']:.4f}  80% [{point['lower_80']:.4f}, "
+                f"{point['upper_80']:.4f}]  95% [{point['lower_95']:.4f}, "
+                f"{point['upper_95']:.4f}]"
+            )
+
+
+@forecasts_app.command("run")
+def forecasts_run(
+    as_of: Annotated[str | None, typer.Option(help="First forecast day, YYYY-MM-DD.")] = None,
+    horizon: Annotated[int, typer.Option(min=1, max=366)] = 90,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Forecast every scope from the stored bills (the job)."""
+    with _user_errors():
+        from app.jobs import run_job
+
+        params: dict[str, Any] = {"horizon_days": horizon}
+        if as_of:
+            params["as_of"] = _parse_date(as_of, "--as-of")
+        with _progress("forecasting", _progress_enabled(json_output)):
+            counts = run_job("forecast_costs", db=_database(), **params)
+        if json_output:
+            _print_json(counts)
+        else:
+            typer.echo(f"forecasts: {counts}")
+
+
+@forecasts_app.command("list")
+def forecasts_list(
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """The newest forecast run of each scope, with its model and backtest scores."""
+    with _user_errors():
+        from app.forecasting import list_forecasts
+
+        with _database().sessions() as session:
+            runs = [r.as_dict() for r in list_forecasts(session=session, limit=1000)]
+        if json_output:
+            _print_json({"items": runs})
+            return
+        for r in runs:
+            typer.echo(
+                f"{r['id']:5} {r['scope_type']}:{r['scope_key']:30} {r['currency']} "
+                f"{r['model']:15} as of {r['as_of']}"
+            )
+
+
+@forecasts_app.command("month-end")
+def forecasts_month_end(
+    scope_type: Annotated[str, typer.Option()] = "total",
+    scope_key: Annotated[str, typer.Option()] = "total",
+    currency: Annotated[str, typer.Option()] = "USD",
+    as_of: Annotated[str | None, typer.Option()] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Month-to-date actual plus the forecast of the rest of the month."""
+    with _user_errors():
+        from app.forecasting import month_end_projection
+
+        day = _parse_date(as_of, "--as-of") if as_of else _today()
+        with _database().sessions() as session:
+            doc = month_end_projection(
+                session=session,
+                scope_type=scope_type,
+                scope_key=scope_key,
+                currency=currency,
+                as_of=day,
+            ).as_dict()
+        if json_output:
+            _print_json(doc)
+        else:
+            typer.echo(
+                f"{doc['month_start']}..{doc['month_end']}: projected {doc['projected']} "
+                f"{doc['currency']} (80% {doc['lower_80']}..{doc['upper_80']})"
+            )
 
 
 # ----------------------------------------------------------------------------- rightsizing

@@ -244,3 +244,15 @@ def _load_builtin_jobs() -> None:
         from app.anomalies import detect_cost_anomalies
 
         return detect_cost_anomalies(db=db, as_of=as_of, lookback_days=lookback_days)
+
+    @register(
+        "forecast_costs",
+        "Cost forecasts per scope with backtested model choice",
+        key_parameter="as_of",
+    )
+    def forecast_costs_job(
+        *, db: Database, as_of: dt.date | None = None, horizon_days: int = 90
+    ) -> dict[str, Any]:
+        from app.forecasting import forecast_costs
+
+        return forecast_costs(db=db, as_of=as_of, horizon_days=horizon_days)

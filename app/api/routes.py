@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 import app as core
 from app.api.analytics import ANALYTICS_ROUTES
+from app.api.forecast_routes import FORECAST_ROUTES
 from app.api.models import (
     AccountOut,
     AccountsPage,
@@ -326,5 +327,5 @@ FALLBACK_PATHS: tuple[str, ...] = ("/{p1}", "/{p1}/{p2}", "/{p1}/{p2}/{p3}")
 them API Gateway and Chalice answer an unknown path with 403 "Missing Authentication Token")."""
 FALLBACK_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
-ROUTES: tuple[RouteSpec, ...] = (*CORE_ROUTES, *ANALYTICS_ROUTES)
+ROUTES: tuple[RouteSpec, ...] = (*CORE_ROUTES, *ANALYTICS_ROUTES, *FORECAST_ROUTES)
 """Every route of the API, in the order the OpenAPI document lists them."""
