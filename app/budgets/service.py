@@ -35,7 +35,7 @@ from app.costs.validation import InputModel
 from app.db.database import Database
 from app.db.models import Budget, BudgetAlert
 from app.db.types import decimal_to_text
-from app.errors import ConflictError, NotFoundError
+from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.secrets import SecretResolver, resolver_from_env
 
 ScopeType = Literal["total", "account", "service", "region", "tag"]
@@ -240,6 +240,10 @@ def budget_status(*, session: Session, budget: Budget, as_of: dt.date) -> Budget
                 actual = total.amounts.metric(budget.metric)  # type: ignore[arg-type]
     elapsed = (spend_end - start).days
     forecast = run_rate_projection(actual, elapsed, (end - start).days)
+    method = "run-rate"
+    projected = _model_projection(session, budget, as_of, actual)
+    if projected is not None:
+        forecast, method = projected
     thresholds = [(t["kind"], Decimal(str(t["percent"]))) for t in budget.thresholds]
     return BudgetStatus(
         budget_id=budget.id,
@@ -253,11 +257,36 @@ def budget_status(*, session: Session, budget: Budget, as_of: dt.date) -> Budget
         forecast=forecast,
         actual_percent=percent_of(actual, budget.amount),
         forecast_percent=percent_of(forecast, budget.amount),
-        forecast_method="run-rate",
+        forecast_method=method,
         crossed=crossed_thresholds(
             amount=budget.amount, actual=actual, forecast=forecast, thresholds=thresholds
         ),
     )
+
+
+def _model_projection(
+    session: Session, budget: Budget, as_of: dt.date, actual: Decimal
+) -> tuple[Decimal, str] | None:
+    """The month-end projection of the stored cost forecast, when one covers this budget:
+    monthly, effective cost, total/account/service scope, a run made by ``as_of``. The
+    forecast's own month-to-date actual is replaced by the budget's (same facts, same scope)."""
+    if budget.period != "monthly" or budget.metric != "effective":
+        return None
+    if budget.scope_type not in ("total", "account", "service"):
+        return None
+    from app.forecasting import month_end_projection
+
+    try:
+        projection = month_end_projection(
+            session=session,
+            scope_type=budget.scope_type,
+            scope_key=budget.scope_key or "total",
+            currency=budget.currency,
+            as_of=as_of,
+        )
+    except (NotFoundError, InvalidInputError):
+        return None
+    return actual + projection.forecast_remaining, f"forecast:{projection.model}"
 
 
 def list_alerts(*, session: Session, budget_id: int | None = None) -> list[BudgetAlert]:

@@ -205,3 +205,43 @@ def test_bad_budget_definitions_are_refused(db: Database) -> None:
         with pytest.raises(ConflictError):
             create_budget(session=session, spec=spec(), actor="a")
         assert get_budget(session=session, budget_id=budget.id).amount == Dec("3000")
+
+
+def test_forecast_thresholds_use_the_stored_cost_forecast_when_there_is_one(
+    seeded: Database,
+) -> None:
+    from app.db.models import ForecastPoint, ForecastRun
+
+    with seeded.sessions.begin() as session:
+        run = ForecastRun(
+            scope_type="service",
+            scope_key="S3",
+            billing_currency="USD",
+            model="ets",
+            trained_until=AS_OF,
+            horizon_days=21,
+        )
+        session.add(run)
+        session.flush()
+        for i in range(21):  # 11..31 March at 9 a day = 189
+            session.add(
+                ForecastPoint(
+                    forecast_run_id=run.id,
+                    day=AS_OF + dt.timedelta(days=i),
+                    yhat=Dec("9"),
+                    lower_80=Dec("8"),
+                    upper_80=Dec("10"),
+                    lower_95=Dec("7"),
+                    upper_95=Dec("11"),
+                )
+            )
+        s3 = create_budget(
+            session=session,
+            spec=spec(name="s3", scope_type="service", scope_key="S3", amount=Dec("200")),
+            actor="test",
+        )
+        status = budget_status(session=session, budget=s3, as_of=AS_OF)
+    # 50 billed so far + 189 forecast for the rest of March (run-rate would say 155).
+    assert status.forecast == Dec("239")
+    assert status.forecast_method == "forecast:ets"
+    assert [(c.kind, c.percent) for c in status.crossed] == [("forecast", Dec("100"))]
