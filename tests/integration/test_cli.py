@@ -163,3 +163,39 @@ def test_budget_commands_round_trip(db: Database, db_url: str) -> None:
     assert "amount" in done.stderr
     done = run(["budgets", "delete", str(budget_id)], url=db_url)
     assert done.returncode == 0, done.stderr
+
+
+def test_rightsize_instance_json_matches_the_catalogue(db_url: str) -> None:
+    done = run(
+        [
+            "rightsize-instance",
+            "--type",
+            "m5.xlarge",
+            "--cpu-max",
+            "0.4",
+            "--network-max",
+            "0.1",
+            "--json",
+        ],
+        url=db_url,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    # Idle: terminate, saving the whole on-demand price (0.192 USD/h in the shipped catalogue).
+    assert result["action"] == "terminate"
+    assert result["recommended_type"] is None
+    assert Decimal(result["monthly_saving"]) == Decimal("0.192") * 730
+    done = run(["rightsize-instance", "--type", "m5.xlarge", "--cpu-max", "101"], url=db_url)
+    assert done.returncode == 1
+    assert "cpu_max" in done.stderr
+
+
+def test_insights_and_savings_commands(db: Database, db_url: str) -> None:
+    assert run(["ingest", str(CUR_LEGACY_SAMPLE)], url=db_url).returncode == 0
+    done = run(["insights", "--build", "--day", "2023-12-01", "--json"], url=db_url)
+    assert done.returncode == 0, done.stderr
+    kinds = {item["kind"] for item in json.loads(done.stdout)["items"]}
+    assert "top_movers" in kinds
+    done = run(["savings", "--json"], url=db_url)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == {"recommendations": [], "accounts": [], "totals": []}
