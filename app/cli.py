@@ -416,6 +416,16 @@ def usage_load(
 # ----------------------------------------------------------------------------- jobs
 
 
+@jobs_app.command("run")
+def jobs_run(
+    name: Annotated[str, typer.Argument(help="A stage from `finops jobs list`.")],
+    as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD, for dated stages.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Run one dated batch stage (rightsize, track_savings, build_insights, ...)."""
+    _run_stage(name, as_of, json_output)
+
+
 @jobs_app.command("list")
 def jobs_list() -> None:
     """List the registered batch stages."""
@@ -426,6 +436,21 @@ def jobs_list() -> None:
 
 
 # ----------------------------------------------------------------------------- budgets
+
+
+def _run_stage(name: str, as_of: str | None, json_output: bool, **params: Any) -> None:
+    """Run a registered stage (recorded in job_runs) and print what it reported."""
+    with _user_errors():
+        from app.jobs import run_job
+
+        if as_of:
+            params["as_of"] = _parse_date(as_of, "--as-of")
+        counts = run_job(name, db=_database(), **params)
+        if json_output:
+            _print_json(counts)
+        else:
+            typer.echo(f"{name}: {counts}")
+
 
 CLI_ACTOR = "cli"
 
@@ -539,17 +564,7 @@ def budgets_evaluate(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Raise new budget alerts and deliver pending ones to their webhooks."""
-    with _user_errors():
-        from app.jobs import run_job
-
-        params: dict[str, Any] = {}
-        if as_of:
-            params["as_of"] = _parse_date(as_of, "--as-of")
-        counts = run_job("evaluate_budgets", db=_database(), **params)
-        if json_output:
-            _print_json(counts)
-        else:
-            typer.echo(f"budgets evaluated: {counts}")
+    _run_stage("evaluate_budgets", as_of, json_output)
 
 
 # ----------------------------------------------------------------------------- anomalies
@@ -578,17 +593,7 @@ def anomalies_detect(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Detect cost anomalies in the stored bills (the job)."""
-    with _user_errors():
-        from app.jobs import run_job
-
-        params: dict[str, Any] = {}
-        if as_of:
-            params["as_of"] = _parse_date(as_of, "--as-of")
-        counts = run_job("detect_cost_anomalies", db=_database(), **params)
-        if json_output:
-            _print_json(counts)
-        else:
-            typer.echo(f"anomaly detection: {counts}")
+    _run_stage("detect_cost_anomalies", as_of, json_output)
 
 
 @anomalies_app.command("list")
@@ -673,18 +678,7 @@ def forecasts_run(
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Forecast every scope from the stored bills (the job)."""
-    with _user_errors():
-        from app.jobs import run_job
-
-        params: dict[str, Any] = {"horizon_days": horizon}
-        if as_of:
-            params["as_of"] = _parse_date(as_of, "--as-of")
-        with _progress("forecasting", _progress_enabled(json_output)):
-            counts = run_job("forecast_costs", db=_database(), **params)
-        if json_output:
-            _print_json(counts)
-        else:
-            typer.echo(f"forecasts: {counts}")
+    _run_stage("forecast_costs", as_of, json_output, horizon_days=horizon)
 
 
 @forecasts_app.command("list")
