@@ -31,6 +31,7 @@ import numpy as np
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
+from app.anomalies.calendar import holiday_days, holiday_mask
 from app.anomalies.detector import DetectorSettings, MatrixDetection, detect_matrix, event_spans
 from app.anomalies.root_cause import ContributorKey, rank_contributors
 from app.audit import record_audit
@@ -420,8 +421,12 @@ def detect_cost_anomalies(
     min_impact: Decimal | str | float = Decimal("10"),
     min_percent: Decimal | str | float = Decimal("10"),
     actor: str = f"job:{JOB_NAME}",
+    holiday_country: str | None = "US",
 ) -> dict[str, Any]:
     """Detect cost anomalies per scope and currency and store them (see module guarantees).
+
+    Public holidays of ``holiday_country`` (None: no calendar) are known calendar effects:
+    never flagged and unable to shift the baseline (:mod:`app.anomalies.calendar`).
 
     ``as_of`` is the last day evaluated (inclusive; default: the latest day with usage facts);
     the baseline uses ``[as_of - lookback_days + 1, as_of]``; anomalies touching the last
@@ -488,6 +493,9 @@ def detect_cost_anomalies(
         if not series:
             return counts
         accepted = _feedback_mask(session, series, start=start, n_days=n_days)
+        accepted |= holiday_mask(
+            start, n_days, holiday_days(start, end, holiday_country), len(series)
+        )
         values = np.array([[float(c) for c in s.costs] for s in series], dtype=np.float64)
         detection = detect_matrix(values, period=WEEK, settings=settings, accepted=accepted)
         counts["flagged_days"] = int(detection.flags[:, n_days - recent :].sum())
