@@ -40,6 +40,11 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    holiday_country: str | None = Field(
+        default="US",
+        description="ISO 3166 alpha-2 country whose public holidays the anomaly baseline "
+        "treats as known calendar effects; empty for none.",
+    )
 
     @field_validator("database_url")
     @classmethod

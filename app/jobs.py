@@ -242,8 +242,14 @@ def _load_builtin_jobs() -> None:
         *, db: Database, as_of: dt.date | None = None, lookback_days: int = 90
     ) -> dict[str, Any]:
         from app.anomalies import detect_cost_anomalies
+        from app.config import get_settings
 
-        return detect_cost_anomalies(db=db, as_of=as_of, lookback_days=lookback_days)
+        return detect_cost_anomalies(
+            db=db,
+            as_of=as_of,
+            lookback_days=lookback_days,
+            holiday_country=get_settings().holiday_country or None,
+        )
 
     @register(
         "forecast_costs",
