@@ -6,7 +6,6 @@ delivery's deletes and inserts commit or roll back together.
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from collections.abc import Iterable
@@ -15,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 from sqlalchemy import Connection, and_, delete, insert
 
 from app.db.models import BillingFact, table_of
@@ -41,40 +39,19 @@ def delete_scope(conn: Connection, scope: Scope) -> int:
 
 
 def write_batches(conn: Connection, batches: Iterable[pa.RecordBatch]) -> Counter[int]:
-    """Insert fact batches; returns rows written per ingestion file id."""
+    """Insert fact batches with a portable batched INSERT (the SQLite path; PostgreSQL uses
+    :class:`BackgroundCopier`); returns rows written per ingestion file id."""
     written: Counter[int] = Counter()
-    postgres = conn.dialect.name == "postgresql"
     for batch in batches:
         if batch.num_rows == 0:
             continue
         stored = pa.RecordBatch.from_arrays(
             [batch.column(name) for name in STORED_COLUMNS], names=list(STORED_COLUMNS)
         )
-        if postgres:
-            _copy_batch(conn, stored)
-        else:
-            _insert_batch(conn, stored)
+        _insert_batch(conn, stored)
         for file_id, count in Counter(stored.column("ingestion_file_id").to_pylist()).items():
             written[int(file_id)] += count
     return written
-
-
-def _copy_batch(conn: Connection, batch: pa.RecordBatch) -> None:
-    buffer = io.BytesIO()
-    pacsv.write_csv(
-        batch,
-        buffer,
-        write_options=pacsv.WriteOptions(include_header=False, quoting_style="needed"),
-    )
-    buffer.seek(0)
-    columns = ", ".join(STORED_COLUMNS)
-    dbapi = conn.connection.dbapi_connection
-    assert dbapi is not None
-    cursor: Any = dbapi.cursor()
-    try:
-        cursor.copy_expert(f"COPY billing_facts ({columns}) FROM STDIN WITH (FORMAT csv)", buffer)
-    finally:
-        cursor.close()
 
 
 def _insert_batch(conn: Connection, batch: pa.RecordBatch) -> None:
