@@ -18,9 +18,15 @@ from sqlalchemy import update
 
 from app.db.database import Database
 from app.db.models import JobRun
+from app.db.types import to_json_document
 from app.errors import FinOpsError, InvalidInputError, NotFoundError
 
 logger = logging.getLogger(__name__)
+
+
+def _for_json(value: Any) -> Any:
+    return to_json_document(value, unknown=str)
+
 
 JobFunction = Callable[..., dict[str, Any]]
 
@@ -83,7 +89,7 @@ def run_job(
         run = JobRun(
             job_name=name,
             job_key=key,
-            parameters=_jsonable(parameters),
+            parameters=_for_json(parameters),
             triggered_by=triggered_by,
             status="running",
         )
@@ -113,20 +119,10 @@ def _finish(
             .values(
                 status=status,
                 finished_at=dt.datetime.now(dt.UTC),
-                counts=_jsonable(counts),
+                counts=_for_json(counts),
                 error=error,
             )
         )
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, str | int | float | bool) or value is None:
-        return value
-    return str(value)
 
 
 # ----------------------------------------------------------------------------- built-in stages

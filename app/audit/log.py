@@ -10,26 +10,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.db.models import AuditRecord
-from app.db.types import decimal_to_text
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return decimal_to_text(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set):
-        return [_jsonable(v) for v in value]
-    return value
+from app.db.types import to_json_document
 
 
 def record_audit(
@@ -49,9 +36,9 @@ def record_audit(
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        details=_jsonable(details or {}),
+        before=to_json_document(before) if before is not None else None,
+        after=to_json_document(after) if after is not None else None,
+        details=to_json_document(details or {}),
         occurred_at=dt.datetime.now(dt.UTC),
     )
     session.add(record)

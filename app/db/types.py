@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 from typing import Any
 
@@ -124,3 +125,22 @@ class DecimalSum:
 
     def finalize(self) -> str | None:
         return None if self.total is None else decimal_to_text(self.total)
+
+
+def to_json_document(value: Any, *, unknown: Any = None) -> Any:
+    """``value`` made storable in a JSON column with money kept exact: Decimal -> canonical
+    text, date/datetime -> ISO 8601, non-finite float -> None, containers recursively.
+    Other leaves pass through, or through ``unknown`` when given (e.g. ``str``)."""
+    if isinstance(value, Decimal):
+        return decimal_to_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {str(k): to_json_document(v, unknown=unknown) for k, v in value.items()}
+    if isinstance(value, list | tuple | set):
+        return [to_json_document(v, unknown=unknown) for v in value]
+    if unknown is not None and not isinstance(value, str | int | bool) and value is not None:
+        return unknown(value)
+    return value

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -28,7 +27,7 @@ from app.catalogue import load_price_catalogue, packaged_catalogue, read_price_c
 from app.catalogue.model import PriceCatalogue
 from app.db.database import Database
 from app.db.models import BillingFact, Recommendation, Resource, UsageMetric
-from app.db.types import decimal_to_text, money_sum
+from app.db.types import decimal_to_text, money_sum, to_json_document
 from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.rightsizing.containers import (
     NodeUsage,
@@ -112,7 +111,7 @@ def rightsize_instance(
         region=region,
         hours=hours,
     )
-    body = _jsonable(rec.as_dict())
+    body = to_json_document(rec.as_dict())
     return {
         "action": rec.action,
         "recommended_type": rec.recommended_type,
@@ -121,20 +120,6 @@ def rightsize_instance(
         "region": region,
         "os": "Linux",
     }
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return decimal_to_text(value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 # ----------------------------------------------------------------------------- data access
@@ -355,7 +340,7 @@ def evaluate(
             )
             if rec.action == "keep":
                 continue
-            body = _jsonable(rec.as_dict())
+            body = to_json_document(rec.as_dict())
             findings.append(
                 Finding(
                     kind="ec2_idle" if rec.action == "terminate" else "ec2_rightsize",
@@ -440,7 +425,7 @@ def evaluate(
                 recommended_config={"instance_type": itype, "nodes": ng.recommended_nodes},
                 monthly_saving=ng.monthly_saving,
                 performance_risk=ng.performance_risk,
-                evidence={**_jsonable(ng.evidence), "window": window_info},
+                evidence={**to_json_document(ng.evidence), "window": window_info},
             )
         )
     return findings, evaluated, dict(skipped)
@@ -542,7 +527,11 @@ def _ecs_service(
         },
         monthly_saving=rec.monthly_saving,
         performance_risk=rec.performance_risk,
-        evidence={**_jsonable(rec.evidence), **evidence_base, "monthly_cost": _money(monthly_cost)},
+        evidence={
+            **to_json_document(rec.evidence),
+            **evidence_base,
+            "monthly_cost": _money(monthly_cost),
+        },
         currency=currency,
     )
 
@@ -634,7 +623,7 @@ def _lambda(
         },
         monthly_saving=rec.monthly_saving,
         performance_risk=rec.performance_risk,
-        evidence={**_jsonable(rec.evidence), "window": window, "days_observed": used.days},
+        evidence={**to_json_document(rec.evidence), "window": window, "days_observed": used.days},
         currency=gbs.currency,
     )
 
@@ -740,12 +729,12 @@ def _store(
             "action": f.action,
             "account_id": f.account_id,
             "region_id": f.region_id,
-            "current_config": _jsonable(f.current_config),
-            "recommended_config": _jsonable(f.recommended_config),
+            "current_config": to_json_document(f.current_config),
+            "recommended_config": to_json_document(f.recommended_config),
             "billing_currency": f.currency,
             "estimated_monthly_saving": f.monthly_saving,
             "performance_risk": f.performance_risk,
-            "evidence": _jsonable(f.evidence),
+            "evidence": to_json_document(f.evidence),
         }
         if active:
             rec = active[-1]
