@@ -15,13 +15,19 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, cast
+from typing import Annotated, Any, cast
 
-import click
 import typer
-from typer.exceptions import TyperException
 
-from app.errors import ConfigurationError, FinOpsError
+from app.cli_support import (
+    CLI_ACTOR,
+    fail,
+    json_default,
+    open_cli_database,
+    parse_date,
+    print_json,
+    user_errors,
+)
 
 app = typer.Typer(
     name="finops",
@@ -51,69 +57,15 @@ app.add_typer(forecasts_app, name="forecasts")
 
 logger = logging.getLogger("finops.cli")
 
+_fail = fail
+_user_errors = user_errors
+_database = open_cli_database
+_print_json = print_json
+_json_default = json_default
+_parse_date = parse_date
+
 
 # ----------------------------------------------------------------------------- plumbing
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(code)
-
-
-@contextmanager
-def _user_errors() -> Iterator[None]:
-    """Map platform errors to exit code 1 with a one-line message; never a stack trace."""
-    try:
-        yield
-    except FinOpsError as exc:
-        _fail(" ".join(exc.message.split()))
-    except (typer.Exit, typer.Abort, TyperException, click.ClickException):
-        raise  # Click reports usage errors itself (exit code 2)
-    except KeyboardInterrupt:
-        _fail("interrupted", 130)
-    except Exception as exc:
-        logger.debug("internal error", exc_info=True)
-        _fail(f"internal error ({type(exc).__name__}); rerun with FINOPS_LOG_LEVEL=DEBUG")
-
-
-def _database(*, migrate: bool = True) -> Any:
-    """The database the environment selects; the embedded SQLite one is migrated on first use."""
-    from app.db import migrate as migrations
-    from app.db.database import database_from_env
-
-    database = database_from_env()
-    if not migrate:
-        return database
-    from alembic.script import ScriptDirectory
-
-    head = ScriptDirectory.from_config(
-        migrations.alembic_config(database.engine)
-    ).get_current_head()
-    current = migrations.current_revision(database.engine)
-    if current != head:
-        if database.dialect == "sqlite" or current is None:
-            migrations.upgrade(database.engine)
-        else:
-            raise ConfigurationError(
-                f"database schema is at {current}, expected {head}; run `finops db upgrade`"
-            )
-    return database
-
-
-def _print_json(document: Any) -> None:
-    typer.echo(json.dumps(document, indent=2, default=_json_default))
-
-
-def _json_default(value: Any) -> Any:
-    from app.db.types import decimal_to_text
-
-    if isinstance(value, Decimal):
-        return decimal_to_text(value)
-    if isinstance(value, dt.datetime | dt.date):
-        return value.isoformat()
-    if isinstance(value, Path):
-        return str(value)
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
 def _progress_enabled(json_output: bool) -> bool:
@@ -141,13 +93,6 @@ def _progress(label: str, enabled: bool) -> Iterator[Callable[[str, int, int], N
             bar.update(task, completed=done, total=total or None, item=Path(item).name)
 
         yield update
-
-
-def _parse_date(value: str, name: str) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
 
 
 @app.callback()
@@ -450,9 +395,6 @@ def _run_stage(name: str, as_of: str | None, json_output: bool, **params: Any) -
             _print_json(counts)
         else:
             typer.echo(f"{name}: {counts}")
-
-
-CLI_ACTOR = "cli"
 
 
 def _today() -> dt.date:

@@ -422,8 +422,12 @@ def detect_cost_anomalies(
     min_percent: Decimal | str | float = Decimal("10"),
     actor: str = f"job:{JOB_NAME}",
     holiday_country: str | None = "US",
+    notify: bool = True,
 ) -> dict[str, Any]:
     """Detect cost anomalies per scope and currency and store them (see module guarantees).
+
+    With ``notify``, newly created anomalies are announced once, after they are committed, on
+    the ``anomaly.detected`` notification channel (:func:`app.notifications.publish`).
 
     Public holidays of ``holiday_country`` (None: no calendar) are known calendar effects:
     never flagged and unable to shift the baseline (:mod:`app.anomalies.calendar`).
@@ -500,13 +504,43 @@ def detect_cost_anomalies(
         detection = detect_matrix(values, period=WEEK, settings=settings, accepted=accepted)
         counts["flagged_days"] = int(detection.flags[:, n_days - recent :].sum())
         events = _events(series, detection, start=start, recent_from=n_days - recent)
-        _store_events(session, events, actor=actor, counts=counts)
+        announced: list[str] = []
+        _store_events(session, events, actor=actor, counts=counts, announced=announced)
     logger.info("cost anomalies detected", extra={"counts": counts})
+    if notify and announced:
+        from app.notifications import publish
+
+        counts["notified"] = publish(
+            db=db,
+            kind="anomaly.detected",
+            title=f"{len(announced)} new cost anomal{'y' if len(announced) == 1 else 'ies'}",
+            lines=announced,
+        )
     return counts
 
 
+def _announcement(row: Anomaly) -> str:
+    percent = f" ({decimal_to_text(row.impact_percent)}%)" if row.impact_percent else ""
+    cause = ""
+    if row.root_cause:
+        top = row.root_cause[0]
+        parts = [str(top.get(k)) for k in ("service", "resource", "account") if top.get(k)]
+        cause = f"; top contributor {' / '.join(parts)}" if parts else ""
+    return (
+        f"{row.severity} {row.scope_type} {row.scope_key or '(all)'} "
+        f"{row.start_day}..{row.end_day}:"
+        f" +{row.impact.quantize(Decimal('0.01'))} {row.billing_currency}{percent}{cause}"
+        f" [anomaly {row.id}]"
+    )
+
+
 def _store_events(
-    session: Session, events: Iterable[_Event], *, actor: str, counts: dict[str, Any]
+    session: Session,
+    events: Iterable[_Event],
+    *,
+    actor: str,
+    counts: dict[str, Any],
+    announced: list[str],
 ) -> None:
     for event in events:
         scope = event.scope
@@ -554,6 +588,7 @@ def _store_events(
                 details={"root_cause_top": root_cause[:1]},
             )
             counts["created"] += 1
+            announced.append(_announcement(row))
             continue
         if existing.start_day != event.start_day:
             # the stored anomaly started earlier: keep its first day, extend its end

@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
-from app.budgets.notify import deliver_webhook
+from app.notifications.webhook import deliver_webhook
 from app.budgets.rules import (
     Crossing,
     crossed_thresholds,

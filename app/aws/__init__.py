@@ -1,0 +1,1 @@
+"""AWS adapters of the core: boto3 clients, event delivery, CloudWatch usage and inventory."""
