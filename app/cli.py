@@ -19,6 +19,7 @@ from typing import Annotated, Any, cast
 
 import typer
 
+from app.cli_events import events_app
 from app.cli_support import (
     CLI_ACTOR,
     fail,
@@ -54,6 +55,7 @@ app.add_typer(budgets_app, name="budgets")
 app.add_typer(recs_app, name="recommendations")
 app.add_typer(anomalies_app, name="anomalies")
 app.add_typer(forecasts_app, name="forecasts")
+app.add_typer(events_app, name="events")
 
 logger = logging.getLogger("finops.cli")
 
@@ -365,10 +367,25 @@ def usage_load(
 def jobs_run(
     name: Annotated[str, typer.Argument(help="A stage from `finops jobs list`.")],
     as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD, for dated stages.")] = None,
+    params: Annotated[
+        str | None,
+        typer.Option(help='Parameters as a JSON object, e.g. \'{"regions": ["us-east-1"]}\'.'),
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Run one dated batch stage (rightsize, track_savings, build_insights, ...)."""
-    _run_stage(name, as_of, json_output)
+    """Run one batch stage (rightsize, track_savings, collect_usage, ...), recorded in job_runs.
+
+    This is also the command an ECS task of the platform's image runs for an Airflow task.
+    """
+    extra: dict[str, Any] = {}
+    if params:
+        try:
+            extra = json.loads(params)
+        except json.JSONDecodeError as exc:
+            raise typer.BadParameter(f"not JSON: {exc.msg}", param_hint="--params") from None
+        if not isinstance(extra, dict):
+            raise typer.BadParameter("expected a JSON object", param_hint="--params")
+    _run_stage(name, as_of, json_output, **extra)
 
 
 @jobs_app.command("list")

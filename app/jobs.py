@@ -8,9 +8,13 @@ task, Lambda) runs stages through here, so a run looks the same whoever started 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import logging
+import types
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +88,7 @@ def run_job(
     recorded as an internal error (type only, no internals) and re-raised.
     """
     job = get_job(name)
+    parameters = coerce_parameters(job, parameters)
     key = str(parameters.get(job.key_parameter, "")) if job.key_parameter else ""
     with db.sessions.begin() as session:
         run = JobRun(
@@ -107,6 +112,53 @@ def run_job(
     status = "failed" if counts.get("failed") else "succeeded"
     _finish(db, run_id, status, counts, counts.get("error"))
     return {"job_run_id": run_id, "status": status, **counts}
+
+
+def _coerce(name: str, value: Any, annotation: Any) -> Any:
+    """One JSON value as the parameter's annotated type (dates, numbers, lists of text)."""
+    if value is None:
+        return None
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    kind = typing.get_origin(annotation) or annotation
+    try:
+        if kind is dt.date and not isinstance(value, dt.date):
+            return dt.date.fromisoformat(str(value))
+        if kind is int and not isinstance(value, bool):
+            return int(value)
+        if kind is float:
+            return float(value)
+        if kind is Decimal:
+            return Decimal(str(value))
+        if kind is str:
+            return str(value)
+        if kind is list:
+            if isinstance(value, str | bytes) or not isinstance(value, list | tuple):
+                raise TypeError("expected a list")
+            return [str(item) for item in value]
+    except (TypeError, ValueError, ArithmeticError) as exc:
+        raise InvalidInputError(
+            f"job parameter {name!r}: cannot read {value!r} as {getattr(kind, '__name__', kind)}",
+            details={"parameter": name},
+        ) from exc
+    return value
+
+
+def coerce_parameters(job: Job, parameters: dict[str, Any]) -> dict[str, Any]:
+    """``parameters`` checked against the stage's signature and converted from JSON forms
+    (ISO dates, numbers as text): an unknown parameter or an unreadable value is refused with
+    :class:`InvalidInputError` naming it and what the stage accepts."""
+    signature = inspect.signature(job.function)
+    hints = typing.get_type_hints(job.function)
+    accepted = [n for n in signature.parameters if n != "db"]
+    unknown = sorted(set(parameters) - set(accepted))
+    if unknown:
+        raise InvalidInputError(
+            f"job {job.name!r} has no parameter {', '.join(map(repr, unknown))}; "
+            f"it accepts: {', '.join(accepted) or 'none'}",
+            details={"parameter": unknown[0]},
+        )
+    return {n: _coerce(n, v, hints.get(n, Any)) for n, v in parameters.items()}
 
 
 def _finish(

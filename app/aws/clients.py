@@ -1,7 +1,8 @@
 """boto3 clients with the platform's retry policy.
 
 Every AWS call in ``app/`` goes through :func:`aws_client`, so retries (adaptive mode, which
-backs off on throttling), timeouts and the endpoint are the same everywhere. The endpoint comes
+backs off on throttling; ``FINOPS_AWS_MAX_ATTEMPTS``, default 8), timeouts and the endpoint are
+the same everywhere. The endpoint comes
 from the argument, else ``FINOPS_AWS_ENDPOINT_URL``, else boto3's own ``AWS_ENDPOINT_URL``
 handling (how the tests and the local stack point at moto's server); in AWS it is unset.
 Credentials are boto3's default chain (the Lambda or task role in AWS): never passed in code.
@@ -18,11 +19,14 @@ from botocore.config import Config
 DEFAULT_REGION = "us-east-1"
 MAX_ATTEMPTS = 8
 
-_RETRY_CONFIG = Config(
-    retries={"max_attempts": MAX_ATTEMPTS, "mode": "adaptive"},
-    connect_timeout=10,
-    read_timeout=60,
-)
+
+def _retry_config() -> Config:
+    attempts = int(os.environ.get("FINOPS_AWS_MAX_ATTEMPTS") or MAX_ATTEMPTS)
+    return Config(
+        retries={"max_attempts": max(attempts, 1), "mode": "adaptive"},
+        connect_timeout=10,
+        read_timeout=60,
+    )
 
 
 def default_region() -> str:
@@ -41,5 +45,5 @@ def aws_client(service: str, *, region: str | None = None, endpoint_url: str | N
         service,  # type: ignore[call-overload]
         region_name=region or default_region(),
         endpoint_url=endpoint,
-        config=_RETRY_CONFIG,
+        config=_retry_config(),
     )

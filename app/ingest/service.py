@@ -66,6 +66,19 @@ class Delivery:
     files: tuple[Path, ...]
     delivered_at: dt.datetime
     manifest: Path | None = None
+    origins: tuple[tuple[Path, str], ...] = ()
+    """Where local copies came from (e.g. ``s3://bucket/key``): recorded and shown instead of the
+    temporary local path, so every run and error names the object a user can find."""
+
+    def name_of(self, path: Path) -> str:
+        """The origin of ``path`` when it is a downloaded copy, else the path itself."""
+        return dict(self.origins).get(path, str(path))
+
+    def describe(self, text: str) -> str:
+        """``text`` with every local copy's path replaced by its origin."""
+        for path, origin in self.origins:
+            text = text.replace(str(path), origin)
+        return text
 
 
 @dataclass
@@ -224,9 +237,9 @@ def ingest_delivery(
     run_id, file_ids = _start_run(db, delivery, checksums, trigger)
     outcome = IngestionOutcome(
         run_id=run_id,
-        source=str(delivery.source),
+        source=delivery.name_of(delivery.source),
         status="running",
-        files=[str(p) for p in delivery.files],
+        files=[delivery.name_of(p) for p in delivery.files],
     )
     if _already_ingested(db, run_id, {c[1] for c in checksums}):
         outcome.status = "duplicate"
@@ -238,14 +251,14 @@ def ingest_delivery(
             _scan_and_store(db, scanner, delivery, run_id, file_ids, outcome)
     except IngestionError as exc:
         outcome.status = "failed"
-        outcome.error = exc.message
-        _fail(db, run_id, file_ids, exc)
+        outcome.error = delivery.describe(exc.message)
+        _fail(db, run_id, file_ids, exc, delivery)
         logger.warning("ingestion failed", extra={"source": outcome.source})
         return outcome
     except Exception as exc:
         outcome.status = "failed"
-        outcome.error = f"{delivery.source}: internal error ({type(exc).__name__})"
-        _fail(db, run_id, file_ids, exc)
+        outcome.error = f"{outcome.source}: internal error ({type(exc).__name__})"
+        _fail(db, run_id, file_ids, exc, delivery)
         raise
     return outcome
 
@@ -255,17 +268,23 @@ def _start_run(
 ) -> tuple[int, list[int]]:
     with db.sessions.begin() as session:
         run = IngestionRun(
-            source=str(delivery.source),
+            source=delivery.name_of(delivery.source),
             trigger=trigger,
             status="running",
             delivered_at=delivery.delivered_at,
-            details={"manifest": str(delivery.manifest) if delivery.manifest else None},
+            details={
+                "manifest": delivery.name_of(delivery.manifest) if delivery.manifest else None
+            },
         )
         session.add(run)
         session.flush()
         files = [
             IngestionFile(
-                run_id=run.id, key=str(path), size_bytes=size, sha256=digest, status="running"
+                run_id=run.id,
+                key=delivery.name_of(path),
+                size_bytes=size,
+                sha256=digest,
+                status="running",
             )
             for path, digest, size in checksums
         ]
@@ -602,13 +621,15 @@ def _finish(
         )
 
 
-def _fail(db: Database, run_id: int, file_ids: list[int], exc: Exception) -> None:
-    message = (
-        exc.message
-        if isinstance(exc, IngestionError)
-        else (f"internal error ({type(exc).__name__})")
+def _fail(
+    db: Database, run_id: int, file_ids: list[int], exc: Exception, delivery: Delivery
+) -> None:
+    message = delivery.describe(
+        exc.message if isinstance(exc, IngestionError) else f"internal error ({type(exc).__name__})"
     )
     failing_file = exc.details.get("file") if isinstance(exc, IngestionError) else None
+    if failing_file is not None:
+        failing_file = delivery.describe(str(failing_file))
     with db.sessions.begin() as session:
         files = session.scalars(select(IngestionFile).where(IngestionFile.id.in_(file_ids))).all()
         for file in files:

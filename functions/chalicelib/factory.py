@@ -106,6 +106,8 @@ def create_app(database_factory: DatabaseFactory | None = None) -> Chalice:
     ``database_factory`` defaults to :func:`app.db.database.database_from_env`; it is called
     once, on the first request that needs the database.
     """
+    from chalicelib.events import register_event_handlers
+
     chalice_app = Chalice(app_name=APP_NAME)
     database = LazyDatabase(database_factory or database_from_env)
     blueprints: dict[str, Blueprint] = {}
@@ -122,4 +124,5 @@ def create_app(database_factory: DatabaseFactory | None = None) -> Chalice:
     for blueprint in [*blueprints.values(), fallback]:
         chalice_app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     chalice_app.register_middleware(envelope_chalice_errors, "http")
+    register_event_handlers(chalice_app, database)
     return chalice_app
