@@ -22,7 +22,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
-from app.notifications.webhook import deliver_webhook
 from app.budgets.rules import (
     Crossing,
     crossed_thresholds,
@@ -36,6 +35,7 @@ from app.db.database import Database
 from app.db.models import Budget, BudgetAlert
 from app.db.types import decimal_to_text
 from app.errors import ConflictError, InvalidInputError, NotFoundError
+from app.notifications.webhook import deliver_webhook
 from app.secrets import SecretResolver, resolver_from_env
 
 ScopeType = Literal["total", "account", "service", "region", "tag"]
