@@ -242,6 +242,16 @@ def _load_builtin_jobs() -> None:
         }
 
     @register(
+        "sync_billing_bucket",
+        "Ingest billing files in the S3 bucket that no event brought (catch-up sweep)",
+        key_parameter="bucket",
+    )
+    def sync_billing_bucket_job(*, db: Database, bucket: str, prefix: str = "") -> dict[str, Any]:
+        from app.aws.bucket_sync import sync_billing_bucket
+
+        return sync_billing_bucket(db=db, bucket=bucket, prefix=prefix)
+
+    @register(
         "evaluate_budgets",
         "Raise budget alerts on actual and forecast spend; deliver them",
         key_parameter="as_of",

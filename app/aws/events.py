@@ -133,7 +133,7 @@ class BatchOutcome:
         return out
 
 
-class _PoisonMessageError(Exception):
+class PoisonMessageError(Exception):
     """The message or the file it names is bad in itself; retrying cannot help."""
 
 
@@ -223,7 +223,7 @@ def awaits_manifest(key: str) -> bool:
 def _download(s3: Any, bucket: str, key: str, folder: Path) -> Path:
     name = PurePosixPath(key).name
     if not name or name in (".", ".."):
-        raise _PoisonMessageError(f"s3://{bucket}/{key}: not a file key")
+        raise PoisonMessageError(f"s3://{bucket}/{key}: not a file key")
     target = folder / name
     try:
         s3.download_file(bucket, key, str(target))
@@ -231,7 +231,7 @@ def _download(s3: Any, bucket: str, key: str, folder: Path) -> Path:
         code = str(exc.response.get("Error", {}).get("Code", ""))
         if code in ("404", "NoSuchKey", "NotFound"):
             # the object is gone (deleted or replaced since the event): nothing to ingest
-            raise _PoisonMessageError(f"s3://{bucket}/{key}: object not found") from exc
+            raise PoisonMessageError(f"s3://{bucket}/{key}: object not found") from exc
         raise IntegrationError(f"s3://{bucket}/{key}: download failed ({code})") from exc
     return target
 
@@ -241,12 +241,12 @@ def _manifest_keys(manifest: Path, bucket: str, manifest_key: str) -> list[tuple
     try:
         document = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise _PoisonMessageError(
+        raise PoisonMessageError(
             f"s3://{bucket}/{manifest_key}: unreadable manifest: {exc}"
         ) from exc
     listed = document.get("reportKeys") or document.get("dataFiles")
     if not isinstance(listed, list) or not listed:
-        raise _PoisonMessageError(
+        raise PoisonMessageError(
             f"s3://{bucket}/{manifest_key}: manifest lists no files; "
             "expected a non-empty 'reportKeys' or 'dataFiles'"
         )
@@ -272,7 +272,7 @@ def ingest_object(
     """Download and ingest what ``event`` announces; None when the object is not ingested on
     its own (not a billing file, or a data file its manifest will bring).
 
-    Raises ``_PoisonMessageError`` (internal) for a bad object and :class:`IntegrationError`
+    Raises ``PoisonMessageError`` (internal) for a bad object and :class:`IntegrationError`
     when AWS fails.
     """
     key = event.key
@@ -296,7 +296,7 @@ def ingest_object(
             try:
                 files = read_manifest(local)
             except IngestionError as exc:
-                raise _PoisonMessageError(_describe(exc.message, origins)) from exc
+                raise PoisonMessageError(_describe(exc.message, origins)) from exc
         delivery = Delivery(
             source=local,
             files=files,
@@ -329,7 +329,7 @@ def process_message(
         outcome.objects.append(event.uri)
         try:
             result = ingest_object(db=db, event=event, s3=s3)
-        except _PoisonMessageError as exc:
+        except PoisonMessageError as exc:
             outcome.status, outcome.error = "poison", str(exc)
             return outcome
         except (IntegrationError, BotoCoreError, ClientError) as exc:

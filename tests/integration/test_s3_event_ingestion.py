@@ -336,3 +336,22 @@ def test_unreadable_messages_are_refused_with_what_was_expected() -> None:
         "a b=.csv",
         dt.datetime(2026, 11, 1, tzinfo=dt.UTC),
     )
+
+
+def test_bucket_sweep_ingests_what_no_event_brought_and_skips_what_is_in(
+    db: Database, pipeline: BillingPipeline, tmp_path: Path
+) -> None:
+    from app.jobs import run_job
+
+    _put("drops/cur.csv", CUR_LEGACY_SAMPLE)
+    _put("drops/broken.csv", _poison_copy(tmp_path))
+    boto3.client("sqs").purge_queue(QueueUrl=pipeline.queue_url)  # the events were lost
+    first = run_job("sync_billing_bucket", db=db, bucket=BUCKET, prefix="drops/")
+    assert (first["objects"], first["succeeded"], first["failed"]) == (2, 1, 1)
+    assert first["status"] == "failed"  # the bad file is reported, the good one is in
+    assert "drops/broken.csv" in first["error"]
+    with db.sessions() as session:
+        total = sum((f.billed_cost for f in session.scalars(select(BillingFact))), Decimal(0))
+    assert total == SAMPLE_TOTAL
+    second = run_job("sync_billing_bucket", db=db, bucket=BUCKET, prefix="drops/")
+    assert (second["skipped"], second["succeeded"], second["failed"]) == (1, 0, 1)
