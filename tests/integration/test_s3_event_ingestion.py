@@ -355,3 +355,31 @@ def test_bucket_sweep_ingests_what_no_event_brought_and_skips_what_is_in(
     assert total == SAMPLE_TOTAL
     second = run_job("sync_billing_bucket", db=db, bucket=BUCKET, prefix="drops/")
     assert (second["skipped"], second["succeeded"], second["failed"]) == (1, 0, 1)
+
+
+def test_cli_bootstraps_the_path_and_consumes_the_queue(
+    db: Database, db_url: str, aws: MotoServer, tmp_path: Path
+) -> None:
+    from tests.integration.test_cli import run
+
+    boot = run(["events", "bootstrap", "--bucket", BUCKET, "--queue", "cli-events"], url=db_url)
+    assert boot.returncode == 0, boot.stderr
+    pipeline = json.loads(boot.stdout)
+    assert pipeline["dead_letter_queue_url"].endswith("/cli-events-dlq")
+    _put("drops/cur.csv", CUR_LEGACY_SAMPLE)
+    _put("drops/broken.csv", _poison_copy(tmp_path))
+    consumed = run(
+        ["events", "consume", "--queue", "cli-events", "--no-downstream", "--json", "--wait", "0"],
+        url=db_url,
+    )
+    assert consumed.returncode == 0, consumed.stderr
+    assert json.loads(consumed.stdout) == {
+        "batches": 1,
+        "ingested": 1,
+        "poison": 1,
+        "downstream": {},
+    }
+    missing = run(["events", "consume", "--queue", "no-such-queue"], url=db_url)
+    assert missing.returncode == 1
+    assert missing.stderr.startswith("error: ")
+    assert "Traceback" not in missing.stderr
