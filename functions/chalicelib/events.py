@@ -16,6 +16,8 @@ import logging
 import os
 from typing import Any
 
+from aws_lambda_powertools import Metrics
+from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice
 
 from app.aws.clients import aws_client
@@ -27,6 +29,10 @@ logger = logging.getLogger("finops.events")
 
 BILLING_QUEUE = os.environ.get("FINOPS_BILLING_QUEUE", "finops-billing-events")
 BATCH_SIZE = 10
+METRICS_NAMESPACE = "FinOps"
+
+# CloudWatch Embedded Metric Format on stdout: one document per invocation, per outcome.
+metrics = Metrics(namespace=METRICS_NAMESPACE, service="billing-events")
 
 
 def sqs_messages(records: list[dict[str, Any]]) -> tuple[str, list[QueueMessage]]:
@@ -57,6 +63,9 @@ def register_event_handlers(chalice_app: Chalice, database: LazyDatabase) -> Non
             sqs=sqs,
         )
         logger.info("billing events settled", extra={"counts": batch.counts()})
+        for status, count in batch.counts().items():
+            metrics.add_metric(name=f"Messages_{status}", unit=MetricUnit.Count, value=count)
+        metrics.flush_metrics()
         raise_for_retry(batch)  # SQS redelivers only the messages left for retry
         return {"counts": batch.counts(), "downstream": batch.downstream}
 

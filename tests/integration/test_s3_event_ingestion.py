@@ -215,7 +215,7 @@ def test_manifest_listing_a_missing_file_is_poison(
 
 
 def test_lambda_handler_settles_a_real_sqs_event_and_runs_downstream_stages(
-    db: Database, pipeline: BillingPipeline, tmp_path: Path
+    db: Database, pipeline: BillingPipeline, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _put("drops/cur.csv", CUR_LEGACY_SAMPLE)
     _put("drops/broken.csv", _poison_copy(tmp_path))
@@ -246,6 +246,10 @@ def test_lambda_handler_settles_a_real_sqs_event_and_runs_downstream_stages(
     with Client(create_app(database_factory=lambda: db)) as client:
         reply = client.lambda_.invoke("billing_events", event)
     assert reply.payload["counts"] == {"ingested": 1, "poison": 1}
+    emf = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line]
+    [document] = emf  # CloudWatch Embedded Metric Format, one per invocation
+    assert (document["Messages_ingested"], document["Messages_poison"]) == ([1.0], [1.0])
+    assert document["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "FinOps"
     assert set(reply.payload["downstream"]) == {
         "detect_cost_anomalies",
         "track_savings",
