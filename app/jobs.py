@@ -252,6 +252,36 @@ def _load_builtin_jobs() -> None:
         return sync_billing_bucket(db=db, bucket=bucket, prefix=prefix)
 
     @register(
+        "collect_inventory",
+        "Inventory EC2, ECS, EKS and Lambda resources (type, size, tags) from AWS",
+    )
+    def collect_inventory_job(
+        *, db: Database, regions: list[str] | None = None, page_size: int | None = None
+    ) -> dict[str, Any]:
+        from app.aws.inventory import collect_inventory
+
+        return collect_inventory(db=db, regions=regions, page_size=page_size)
+
+    @register(
+        "collect_usage",
+        "Daily utilization percentiles per resource from CloudWatch GetMetricData",
+        key_parameter="start",
+    )
+    def collect_usage_job(
+        *,
+        db: Database,
+        start: dt.date,
+        end: dt.date,
+        regions: list[str] | None = None,
+        period_seconds: int = 300,
+    ) -> dict[str, Any]:
+        from app.aws.cloudwatch_usage import collect_usage
+
+        return collect_usage(
+            db=db, start=start, end=end, regions=regions, period_seconds=period_seconds
+        )
+
+    @register(
         "evaluate_budgets",
         "Raise budget alerts on actual and forecast spend; deliver them",
         key_parameter="as_of",

@@ -10,6 +10,7 @@ Credentials are boto3's default chain (the Lambda or task role in AWS): never pa
 
 from __future__ import annotations
 
+import functools
 import os
 from typing import Any
 
@@ -38,10 +39,20 @@ def default_region() -> str:
     return DEFAULT_REGION
 
 
+def _environment_key() -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith("AWS_")))
+
+
+@functools.lru_cache(maxsize=8)
+def _session(_key: tuple[tuple[str, str], ...]) -> boto3.session.Session:
+    # Building a Session loads botocore's data files (tens of ms); one per environment suffices.
+    return boto3.session.Session()
+
+
 def aws_client(service: str, *, region: str | None = None, endpoint_url: str | None = None) -> Any:
     """A boto3 client for ``service`` in ``region`` with adaptive retries and timeouts."""
     endpoint = endpoint_url or os.environ.get("FINOPS_AWS_ENDPOINT_URL") or None
-    return boto3.session.Session().client(
+    return _session(_environment_key()).client(
         service,  # type: ignore[call-overload]
         region_name=region or default_region(),
         endpoint_url=endpoint,

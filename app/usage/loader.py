@@ -173,27 +173,33 @@ def _validate(conn: duckdb.DuckDBPyConnection, path: Path) -> None:
             )
 
 
-_AGGREGATE = """
-WITH typed AS (
-    SELECT trim(resource_id) AS resource_id, trim(metric_name) AS metric_name,
-           nullif(trim(unit), '') AS unit, statistic,
-           CAST(CAST(timestamp AS TIMESTAMPTZ) AS DATE) AS day,
-           CAST(value AS DOUBLE) AS value
-    FROM raw
-),
-chosen AS (
+# The samples as typed columns; the loader reads them from the raw text table, other sources
+# (the CloudWatch API collector) register a relation of the same shape under this name.
+TYPED_RELATION = "typed"
+
+_TYPED_FROM_RAW = f"""
+CREATE OR REPLACE TEMP VIEW {TYPED_RELATION} AS
+SELECT trim(resource_id) AS resource_id, trim(metric_name) AS metric_name,
+       nullif(trim(unit), '') AS unit, statistic,
+       CAST(CAST(timestamp AS TIMESTAMPTZ) AS DATE) AS day,
+       CAST(value AS DOUBLE) AS value
+FROM raw
+"""
+
+_AGGREGATE = f"""
+WITH chosen AS (
     SELECT resource_id, metric_name, day,
            min(CASE statistic WHEN 'Average' THEN 1 WHEN 'Sum' THEN 2 WHEN 'Maximum' THEN 3
                               WHEN 'Minimum' THEN 4 ELSE 5 END) AS rank,
            max(CASE WHEN statistic = 'Maximum' THEN value END) AS peak,
            max(unit) AS unit
-    FROM typed GROUP BY ALL
+    FROM {TYPED_RELATION} GROUP BY resource_id, metric_name, day
 ),
 dist AS (
     SELECT t.resource_id, t.metric_name, t.day, count(*) AS samples, avg(t.value) AS avg,
            quantile_cont(t.value, 0.5) AS p50, quantile_cont(t.value, 0.95) AS p95,
            quantile_cont(t.value, 0.995) AS p99_5, max(t.value) AS dist_max
-    FROM typed t JOIN chosen c USING (resource_id, metric_name, day)
+    FROM {TYPED_RELATION} t JOIN chosen c USING (resource_id, metric_name, day)
     WHERE CASE t.statistic WHEN 'Average' THEN 1 WHEN 'Sum' THEN 2 WHEN 'Maximum' THEN 3
                            WHEN 'Minimum' THEN 4 ELSE 5 END = c.rank
     GROUP BY ALL
@@ -211,7 +217,18 @@ def _decimal(value: float | None) -> Decimal | None:
     return Decimal(repr(float(value))).quantize(_QUANTUM)
 
 
-def _daily_rows(conn: duckdb.DuckDBPyConnection) -> Iterator[list[dict[str, Any]]]:
+def daily_statistics(
+    conn: duckdb.DuckDBPyConnection, *, source: str = SOURCE
+) -> Iterator[list[dict[str, Any]]]:
+    """Per (resource_id, metric_name, UTC day) statistics of the samples in the relation
+    :data:`TYPED_RELATION` of ``conn``, as ``usage_metrics`` rows in chunks.
+
+    The relation has the columns ``resource_id, metric_name, unit, statistic, day (DATE),
+    value (DOUBLE)``, one row per sample. The statistics are those the module docstring
+    defines (distribution series chosen by statistic, linear-interpolation percentiles, peak
+    from ``Maximum`` samples), so every source of samples yields the same numbers for the same
+    samples.
+    """
     cursor = conn.execute(_AGGREGATE)
     while True:
         chunk = cursor.fetchmany(_UPSERT_BATCH)
@@ -230,13 +247,17 @@ def _daily_rows(conn: duckdb.DuckDBPyConnection) -> Iterator[list[dict[str, Any]
                 "p95": _decimal(r[7]),
                 "p99_5": _decimal(r[8]),
                 "max": _decimal(r[9]),
-                "source": SOURCE,
+                "source": source,
             }
             for r in chunk
         ]
 
 
-def _upsert(db: Database, rows: Sequence[dict[str, Any]]) -> None:
+def upsert_usage_metrics(*, db: Database, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert or replace ``usage_metrics`` rows on (provider, resource_id, metric_name, day),
+    in one transaction: a row for an existing key replaces its statistics, never duplicates."""
+    if not rows:
+        return
     table: Table = UsageMetric.__table__  # type: ignore[assignment]
     keys = ["provider", "resource_id", "metric_name", "day"]
     updates = ["unit", "samples", "avg", "p50", "p95", "p99_5", "max", "source"]
@@ -281,9 +302,10 @@ def load_usage_file(*, db: Database, path: Path) -> UsageLoadResult:
         conn.execute("SET TimeZone = 'UTC'")
         rows_read = _scan(conn, path)
         _validate(conn, path)
+        conn.execute(_TYPED_FROM_RAW)
         daily = 0
-        for batch in _daily_rows(conn):
-            _upsert(db, batch)
+        for batch in daily_statistics(conn):
+            upsert_usage_metrics(db=db, rows=batch)
             daily += len(batch)
         resource_ids = {
             r[0] for r in conn.execute("SELECT DISTINCT trim(resource_id) FROM raw").fetchall()
