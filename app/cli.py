@@ -20,6 +20,7 @@ from typing import Annotated, Any, cast
 import typer
 
 from app.cli_events import events_app
+from app.cli_remediation import remediation_app
 from app.cli_support import (
     CLI_ACTOR,
     fail,
@@ -56,6 +57,7 @@ app.add_typer(recs_app, name="recommendations")
 app.add_typer(anomalies_app, name="anomalies")
 app.add_typer(forecasts_app, name="forecasts")
 app.add_typer(events_app, name="events")
+app.add_typer(remediation_app, name="remediation")
 
 logger = logging.getLogger("finops.cli")
 

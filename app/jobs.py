@@ -282,6 +282,16 @@ def _load_builtin_jobs() -> None:
         )
 
     @register(
+        "remediate",
+        "Plan every enabled remediation policy; execute allow-listed auto-mode actions",
+        key_parameter="as_of",
+    )
+    def remediate_job(*, db: Database, as_of: dt.date | None = None) -> dict[str, Any]:
+        from app.remediation import run_policies
+
+        return run_policies(db=db, as_of=as_of)
+
+    @register(
         "evaluate_budgets",
         "Raise budget alerts on actual and forecast spend; deliver them",
         key_parameter="as_of",

@@ -44,6 +44,7 @@ from app.api.models import (
     UsagePage,
     UsageParams,
 )
+from app.api.remediation_routes import REMEDIATION_ROUTES
 from app.api.spec import API_PREFIX, Operation, OperationContext, Reply, RouteSpec
 from app.auth.roles import Role
 from app.costs import inventory, query, summary
@@ -327,5 +328,10 @@ FALLBACK_PATHS: tuple[str, ...] = ("/{p1}", "/{p1}/{p2}", "/{p1}/{p2}/{p3}")
 them API Gateway and Chalice answer an unknown path with 403 "Missing Authentication Token")."""
 FALLBACK_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE")
 
-ROUTES: tuple[RouteSpec, ...] = (*CORE_ROUTES, *ANALYTICS_ROUTES, *FORECAST_ROUTES)
+ROUTES: tuple[RouteSpec, ...] = (
+    *CORE_ROUTES,
+    *ANALYTICS_ROUTES,
+    *FORECAST_ROUTES,
+    *REMEDIATION_ROUTES,
+)
 """Every route of the API, in the order the OpenAPI document lists them."""

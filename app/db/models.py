@@ -504,16 +504,19 @@ class RemediationPolicy(Base):
 
 
 class RemediationAction(Base):
-    """One planned/approved/executed remediation action with its rollback."""
+    """One remediation action of a policy run: the plan (current -> desired, expected saving),
+    the decision (approved, rejected, refused with its reason), execution and verification, and
+    the original state a rollback restores. Lifecycle: :mod:`app.remediation.service`."""
 
     __tablename__ = "remediation_actions"
+    __table_args__ = (Index("ix_remediation_actions_policy_resource", "policy_id", "resource_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("remediation_policies.id"))
     recommendation_id: Mapped[int | None] = mapped_column(ForeignKey("recommendations.id"))
     resource_id: Mapped[str] = mapped_column(String(1024))
     action: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default="planned")
+    status: Mapped[str] = mapped_column(String(16), default="planned", index=True)
     plan: Mapped[dict[str, Any]] = mapped_column(JSONDocument, default=dict)
     rollback: Mapped[dict[str, Any] | None] = mapped_column(JSONDocument)
     requested_by: Mapped[str] = mapped_column(String(256))
@@ -522,6 +525,19 @@ class RemediationAction(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=_now)
+    run_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    mode: Mapped[str] = mapped_column(String(16), default="dry-run")
+    resource_type: Mapped[str | None] = mapped_column(String(64))
+    account_id: Mapped[str | None] = mapped_column(String(128))
+    region_id: Mapped[str | None] = mapped_column(String(64))
+    billing_currency: Mapped[str | None] = mapped_column(String(3))
+    reason: Mapped[str | None] = mapped_column(Text)
+    rejected_by: Mapped[str | None] = mapped_column(String(256))
+    executed_by: Mapped[str | None] = mapped_column(String(256))
+    rolled_back_by: Mapped[str | None] = mapped_column(String(256))
+    executed_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    rolled_back_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
 
 
 class Insight(Base):

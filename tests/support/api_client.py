@@ -50,12 +50,16 @@ class Api:
         return response.status_code, json.loads(response.body) if response.body else None
 
 
+KEY_ROLES = {"viewer": "viewer", "operator": "operator", "admin": "admin", "operator2": "operator"}
+"""Key (and its name ``<key>-key``) -> role; ``operator2`` is a second operator (approvals)."""
+
+
 @contextmanager
 def api_client(db: Database) -> Iterator[Api]:
-    """A client plus keys named ``viewer``, ``operator`` and ``admin``."""
+    """A client plus keys named ``viewer``, ``operator``, ``admin`` and ``operator2``."""
     keys = {}
     with session_scope(db.sessions) as session:
-        for role in ("viewer", "operator", "admin"):
-            keys[role], _ = create_api_key(session=session, name=f"{role}-key", role=role)
+        for key, role in KEY_ROLES.items():
+            keys[key], _ = create_api_key(session=session, name=f"{key}-key", role=role)
     with Client(create_app(database_factory=lambda: db)) as client:
         yield Api(client, keys)
