@@ -414,6 +414,9 @@ def _run_stage(name: str, as_of: str | None, json_output: bool, **params: Any) -
             _print_json(counts)
         else:
             typer.echo(f"{name}: {counts}")
+        if counts.get("status") == "failed":
+            # an ECS task (Airflow's ecs executor) sees only the exit code
+            _fail(f"{name} failed: {counts.get('error') or 'see job_runs'}")
 
 
 def _today() -> dt.date:

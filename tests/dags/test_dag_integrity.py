@@ -1,0 +1,235 @@
+"""The DAG folder parses cleanly and every DAG follows the house rules (owner, retries,
+timeouts, tags, docs) with the asset wiring of DESIGN.md §2."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("airflow", reason="Airflow is not installed: pip install -e '.[airflow]'")
+
+from airflow.sdk import Asset
+from airflow.sdk.bases.operator import BaseOperator
+
+from tests.dags.conftest import DAG_IDS, DAGS_FOLDER, load_dag_bag
+
+# as Airflow stores them (it normalizes "finops://billing_facts" to "finops://billing_facts/")
+BILLING = Asset("finops://billing_facts").uri
+USAGE = Asset("finops://usage_metrics").uri
+ANOMALIES = Asset("finops://anomalies").uri
+RECOMMENDATIONS = Asset("finops://recommendations").uri
+FORECASTS = Asset("finops://forecasts").uri
+
+#: dag id -> (tasks in order, {task: outlet URIs}, schedule: cron or (condition, asset URIs))
+EXPECTED: dict[str, tuple[list[str], dict[str, set[str]], Any]] = {
+    "finops_billing_ingestion": (
+        ["sync_billing_bucket"],
+        {"sync_billing_bucket": {BILLING}},
+        "cron",
+    ),
+    "finops_usage_ingestion": (
+        ["collect_inventory", "collect_usage"],
+        {"collect_usage": {USAGE}},
+        "cron",
+    ),
+    "finops_anomaly_detection": (
+        ["detect_cost_anomalies", "build_insights"],
+        {"detect_cost_anomalies": {ANOMALIES}},
+        ("AssetAll", {BILLING}),
+    ),
+    "finops_rightsizing": (
+        ["rightsize"],
+        {"rightsize": {RECOMMENDATIONS}},
+        ("AssetAll", {BILLING, USAGE}),
+    ),
+    "finops_cost_forecasting": (
+        ["forecast_costs", "evaluate_budgets"],
+        {"forecast_costs": {FORECASTS}},
+        ("AssetAll", {BILLING}),
+    ),
+    "finops_savings_tracker": (["track_savings"], {}, ("AssetAll", {BILLING})),
+    "finops_auto_remediation": (["remediate"], {}, ("AssetAll", {RECOMMENDATIONS})),
+}
+
+
+@pytest.fixture(scope="module")
+def dag_bag() -> Any:
+    return load_dag_bag()
+
+
+def asset_uris(condition: Any) -> set[str]:
+    if isinstance(condition, Asset):
+        return {condition.uri}
+    return set().union(*(asset_uris(c) for c in condition.objects))
+
+
+def ordered_task_ids(dag: Any) -> list[str]:
+    return [t.task_id for t in dag.topological_sort()]
+
+
+def test_the_dag_folder_parses_without_import_errors(dag_bag: Any) -> None:
+    assert dag_bag.import_errors == {}
+
+
+def test_the_folder_holds_exactly_the_seven_finops_dags(dag_bag: Any) -> None:
+    assert set(dag_bag.dag_ids) == DAG_IDS
+
+
+def test_the_helper_package_is_ignored_as_dag_source(dag_bag: Any) -> None:
+    parsed = {Path(d.fileloc).name for d in dag_bag.dags.values()}
+    assert parsed == {f"{dag_id}.py" for dag_id in DAG_IDS}
+    ignore = (DAGS_FOLDER / ".airflowignore").read_text(encoding="utf-8").split()
+    assert "finops_dags" in ignore
+
+
+@pytest.mark.parametrize("dag_id", sorted(DAG_IDS))
+def test_every_dag_has_an_owner_retries_timeouts_tags_and_docs(dag_bag: Any, dag_id: str) -> None:
+    dag = dag_bag.dags[dag_id]
+    assert dag.catchup is False
+    assert dag.start_date is not None
+    assert dag.max_active_runs == 1
+    assert "finops" in dag.tags
+    assert len(dag.tags) >= 2
+    assert dag.doc_md
+    assert dag.doc_md.strip().startswith("### FinOps")
+    assert dag.owner not in ("", "airflow")
+    for task in dag.tasks:
+        assert task.owner == "finops-platform", task.task_id
+        assert task.retries >= 2, task.task_id
+        assert task.retry_delay.total_seconds() >= 60, task.task_id
+        assert task.execution_timeout is not None, task.task_id
+        assert task.execution_timeout.total_seconds() <= 3 * 3600, task.task_id
+
+
+@pytest.mark.parametrize("dag_id", sorted(DAG_IDS))
+def test_tasks_chain_in_order_and_publish_their_assets(dag_bag: Any, dag_id: str) -> None:
+    dag = dag_bag.dags[dag_id]
+    tasks, outlets, _ = EXPECTED[dag_id]
+    assert ordered_task_ids(dag) == tasks
+    for upstream, downstream in itertools.pairwise(tasks):
+        assert dag.get_task(downstream).upstream_task_ids == {upstream}
+    for task in dag.tasks:
+        assert {o.uri for o in task.outlets} == outlets.get(task.task_id, set()), task.task_id
+
+
+@pytest.mark.parametrize("dag_id", sorted(DAG_IDS))
+def test_downstream_dags_are_scheduled_on_the_upstream_assets(dag_bag: Any, dag_id: str) -> None:
+    dag = dag_bag.dags[dag_id]
+    *_, schedule = EXPECTED[dag_id]
+    condition = getattr(dag.timetable, "asset_condition", None)
+    if schedule == "cron":
+        assert condition is None
+        assert isinstance(dag.schedule, str)
+        assert len(dag.schedule.split()) == 5
+    else:
+        kind, uris = schedule
+        assert type(condition).__name__ == kind
+        assert asset_uris(condition) == uris
+
+
+def test_every_asset_consumed_is_produced_by_some_dag(dag_bag: Any) -> None:
+    produced = {o.uri for d in dag_bag.dags.values() for t in d.tasks for o in t.outlets}
+    consumed: set[str] = set()
+    for dag in dag_bag.dags.values():
+        condition = getattr(dag.timetable, "asset_condition", None)
+        if condition is not None:
+            consumed |= asset_uris(condition)
+    assert consumed <= produced
+    assert produced == {BILLING, USAGE, ANOMALIES, RECOMMENDATIONS, FORECASTS}
+
+
+# ----------------------------------------------------------------------------- what parses on MWAA
+
+
+def _module_level_imports(statements: list[ast.stmt]) -> Iterator[str]:
+    """Top-level module names imported when the module is imported (function bodies and
+    ``if TYPE_CHECKING:`` blocks excluded)."""
+    for node in statements:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        if isinstance(node, ast.Import):
+            yield from (alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and node.module:
+                yield node.module.split(".")[0]
+        elif isinstance(node, ast.If) and ast.unparse(node.test).endswith("TYPE_CHECKING"):
+            yield from _module_level_imports(node.orelse)
+        else:
+            for field in ("body", "orelse", "finalbody"):
+                yield from _module_level_imports(getattr(node, field, []))
+            for handler in getattr(node, "handlers", []):
+                yield from _module_level_imports(handler.body)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(DAGS_FOLDER.glob("*.py")) + sorted((DAGS_FOLDER / "finops_dags").glob("*.py")),
+    ids=lambda p: p.name,
+)
+def test_dag_files_import_only_airflow_and_their_helpers_at_module_level(path: Path) -> None:
+    allowed = {"airflow", "finops_dags", "__future__"} | set(sys.stdlib_module_names)
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    assert set(_module_level_imports(tree.body)) <= allowed
+
+
+# ----------------------------------------------------------------------------- the other executors
+
+
+def _bag_with(monkeypatch: pytest.MonkeyPatch, executor: str, **settings: str) -> Any:
+    monkeypatch.setenv("FINOPS_DAG_EXECUTOR", executor)
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
+    return load_dag_bag()
+
+
+def test_with_the_lambda_executor_the_dags_keep_their_shape(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bag = _bag_with(monkeypatch, "lambda")
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == DAG_IDS
+    for dag_id, (tasks, outlets, _) in EXPECTED.items():
+        dag = bag.dags[dag_id]
+        assert ordered_task_ids(dag) == tasks
+        for task in dag.tasks:
+            assert "lambda executor" in task.doc_md
+            assert {o.uri for o in task.outlets} == outlets.get(task.task_id, set())
+
+
+def test_with_the_ecs_executor_each_job_is_an_ecs_run_task_after_its_request(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
+
+    bag = _bag_with(monkeypatch, "ecs")
+    assert bag.import_errors == {}
+    assert set(bag.dag_ids) == DAG_IDS
+    for dag_id, (jobs, outlets, _) in EXPECTED.items():
+        dag = bag.dags[dag_id]
+        assert {t.task_id for t in dag.tasks} == {*jobs, *(f"{j}_ecs_request" for j in jobs)}
+        for position, job in enumerate(jobs):
+            run: BaseOperator = dag.get_task(job)
+            assert isinstance(run, EcsRunTaskOperator)
+            assert run.launch_type == "FARGATE"
+            assert run.reattach is True
+            assert run.retries >= 2
+            assert run.execution_timeout is not None
+            assert {o.uri for o in run.outlets} == outlets.get(job, set())
+            expected_upstream = {f"{job}_ecs_request"} | (
+                {jobs[position - 1]} if position else set()
+            )
+            assert run.upstream_task_ids == expected_upstream
+
+
+def test_an_unknown_executor_is_an_import_error_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    bag = _bag_with(monkeypatch, "kubernetes")
+    assert set(bag.import_errors) == {str(DAGS_FOLDER / f"{dag_id}.py") for dag_id in DAG_IDS}
+    assert all("FINOPS_DAG_EXECUTOR" in error for error in bag.import_errors.values())
