@@ -7,6 +7,7 @@ With ``--json`` the command prints one JSON document on stdout and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -1010,24 +1011,41 @@ def demo(
     port: Annotated[int, typer.Option()] = 8000,
     months: Annotated[int, typer.Option(min=1, max=24)] = 6,
     accounts: Annotated[int, typer.Option(min=1, max=100)] = 4,
+    local_aws: Annotated[
+        bool,
+        typer.Option(
+            "--local-aws/--no-local-aws",
+            help="Also run the AWS scene (billing events, inventory, a remediation awaiting "
+            "approval) on a local moto server, kept running while serving.",
+        ),
+    ] = True,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Generate sample data, run every stage, then serve the API and dashboard."""
-    with _user_errors():
+    with _user_errors(), contextlib.ExitStack() as stack:
+        from app.aws.emulator import find_moto_server
+        from app.aws.emulator import local_aws as run_local_aws
         from app.demo import run_demo
 
         database = _database()
-        summary = run_demo(
-            db=database,
-            out=out,
-            months=months,
-            accounts=accounts,
-            echo=None if json_output else typer.echo,
-        )
+        echo = None if json_output else typer.echo
+        summary = run_demo(db=database, out=out, months=months, accounts=accounts, echo=echo)
+        if local_aws and find_moto_server() is not None:
+            from app.demo_aws import seed_demo_aws
+
+            emulator = stack.enter_context(run_local_aws(log_dir=out))
+            summary["aws"] = {
+                "endpoint": emulator.endpoint_url,
+                **seed_demo_aws(db=database, say=echo or _quiet),
+            }
         if json_output:
             _print_json(summary)
         if not no_serve:
             _serve_api(host=host, port=port)
+
+
+def _quiet(_message: str) -> None:
+    return None
 
 
 def main() -> None:

@@ -32,7 +32,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from app.aws.clients import aws_client, default_region
 from app.catalogue.model import PriceCatalogue
-from app.remediation.exceptions import ActionFailedError, PlanRefusalError
+from app.remediation.exceptions import ActionFailedError, PlanRefusalError, ResourceGoneError
 from app.rightsizing.containers import is_valid_fargate_size
 
 logger = logging.getLogger(__name__)
@@ -262,11 +262,22 @@ OBSERVERS: dict[str, Callable[[ClientFactory, Target], Observation]] = {
 }
 
 
+# Error codes meaning "no such resource" (EC2 InvalidInstanceID.NotFound, ECS/EKS/Lambda
+# ResourceNotFoundException, ECS ServiceNotFoundException, ClusterNotFoundException).
+NOT_FOUND_SUFFIXES = ("NotFound", "NotFoundException")
+
+
 def observe(clients: ClientFactory, target: Target) -> Observation:
     """The live state and tags of ``target``; ActionFailedError when AWS cannot tell."""
     try:
         return OBSERVERS[target.kind](clients, target)
-    except (ClientError, BotoCoreError) as exc:
+    except ClientError as exc:
+        code = str(exc.response.get("Error", {}).get("Code", ""))
+        text = f"cannot read {target.resource_id}: {aws_error_text(exc)}"
+        if code.endswith(NOT_FOUND_SUFFIXES):
+            raise ResourceGoneError(text) from exc
+        raise ActionFailedError(text) from exc
+    except BotoCoreError as exc:
         raise ActionFailedError(f"cannot read {target.resource_id}: {aws_error_text(exc)}") from exc
 
 

@@ -27,3 +27,9 @@ class ActionFailedError(IntegrationError):
     """An AWS step of an action failed, or the resource did not reach the expected state."""
 
     code = "remediation_action_failed"
+
+
+class ResourceGoneError(ActionFailedError):
+    """AWS says the resource does not exist (terminated, deleted, or in another account)."""
+
+    code = "remediation_resource_gone"

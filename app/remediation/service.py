@@ -66,7 +66,7 @@ from app.remediation.actions import (
     reusing,
     target_for,
 )
-from app.remediation.exceptions import ActionFailedError, PlanRefusalError
+from app.remediation.exceptions import ActionFailedError, PlanRefusalError, ResourceGoneError
 from app.remediation.policy import (
     DEFAULT_AUTO_ALLOW_LIST,
     AutoAllowList,
@@ -284,6 +284,7 @@ class _Candidate:
     recommended: dict[str, Any] | None = None
     saving: Decimal | None = None
     currency: str | None = None
+    stored_tags: dict[str, str] | None = None
 
 
 @dataclass
@@ -356,6 +357,7 @@ def _candidates(session: Session, policy: PolicyDefinition, as_of: dt.date) -> l
                     region_id=res.region_id,
                     account_id=res.account_id or _arn_account(res.resource_id),
                     known_since=res.first_seen,
+                    stored_tags=dict(res.tags or {}),
                 )
             )
     cutoff = dt.datetime(as_of.year, as_of.month, as_of.day, tzinfo=dt.UTC) - dt.timedelta(
@@ -366,7 +368,18 @@ def _candidates(session: Session, policy: PolicyDefinition, as_of: dt.date) -> l
         for c in out
         if (not filt.account_ids or c.account_id in filt.account_ids)
         and (filt.min_age_days == 0 or (c.known_since is not None and c.known_since <= cutoff))
+        and _stored_tags_may_match(policy, c.stored_tags)
     ]
+
+
+def _stored_tags_may_match(policy: PolicyDefinition, stored: dict[str, str] | None) -> bool:
+    """False only when the tags last seen (billing or inventory) rule the resource out, so a
+    run over every resource of a type does not read AWS for resources the policy cannot be
+    about. Recommendation-driven runs carry no stored tags here: their few candidates are all
+    read, and the live tags decide in every case."""
+    if not stored:
+        return True
+    return _tags_match(policy, stored)
 
 
 def _arn_account(resource_id: str) -> str | None:
@@ -408,6 +421,10 @@ def _evaluate(
         return outcome
     try:
         observation = observe(clients, target)
+    except ResourceGoneError:
+        # known from billing or an older inventory, no longer in AWS: nothing to remediate
+        outcome.reason = "gone"
+        return outcome
     except ActionFailedError as exc:
         outcome.decision, outcome.reason = "refused", f"cannot read the resource: {exc}"
         return outcome
