@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,9 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import ConfigurationError
+from app.local_processes import free_port, log_tail, stop_process_group
 
 STARTUP_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 10.0
 REGION = "us-east-1"
 DUMMY_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
 
@@ -56,41 +54,12 @@ def find_moto_server() -> str | None:
     return shutil.which("moto_server")
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _answers(endpoint: str) -> bool:
     try:
         with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1.0) as response:  # noqa: S310
             return int(response.status) == 200
     except (urllib.error.URLError, OSError):
         return False
-
-
-def _log_tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=STOP_TIMEOUT_SECONDS)
-    except ProcessLookupError:
-        return
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
 @contextmanager
@@ -102,7 +71,7 @@ def moto_server(log_dir: Path | None = None) -> Iterator[Emulator]:
             "moto_server not found next to the interpreter or on PATH; "
             "install the dev extra: pip install 'moto[server]'"
         )
-    port = _free_port()
+    port = free_port()
     endpoint = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="finops-moto-") as tmp:
         log_path = (log_dir or Path(tmp)) / f"moto-{port}.log"
@@ -121,14 +90,14 @@ def moto_server(log_dir: Path | None = None) -> Iterator[Emulator]:
             while not _answers(endpoint):
                 if process.poll() is not None:
                     raise ConfigurationError(
-                        f"moto_server exited with code {process.returncode}: {_log_tail(log_path)}"
+                        f"moto_server exited with code {process.returncode}: {log_tail(log_path)}"
                     )
                 if time.monotonic() > deadline:
                     raise ConfigurationError(f"moto_server did not answer at {endpoint}")
                 time.sleep(0.1)
             yield Emulator(endpoint_url=endpoint, log_path=log_path)
         finally:
-            _stop(process)
+            stop_process_group(process)
 
 
 @contextmanager

@@ -14,8 +14,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,8 +26,9 @@ from pathlib import Path
 
 import pytest
 
+from app.local_processes import free_port, log_tail, stop_process_group
+
 STARTUP_TIMEOUT_SECONDS = 30.0
-STOP_TIMEOUT_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -55,37 +54,12 @@ def find_bao_binary() -> str | None:
     return shutil.which("bao")
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listened on a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _health_answers(addr: str) -> bool:
     try:
         with urllib.request.urlopen(f"{addr}/v1/sys/health", timeout=1.0) as response:
             return int(response.status) == 200
     except (urllib.error.URLError, OSError):
         return False
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Terminate the server's process group, then kill it if it does not exit in time."""
-    if process.poll() is not None:
-        return
-    try:
-        os.killpg(process.pid, signal.SIGTERM)
-    except ProcessLookupError:
-        return
-    try:
-        process.wait(timeout=STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            return
-        process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
 @dataclass
@@ -128,25 +102,18 @@ def start_openbao(binary: str, log_dir: Path) -> _RunningServer:
             if process.poll() is not None:
                 raise RuntimeError(
                     f"bao server exited with code {process.returncode} before answering; "
-                    f"log tail:\n{_log_tail(log_path)}"
+                    f"log tail:\n{log_tail(log_path)}"
                 )
             if time.monotonic() > deadline:
                 raise RuntimeError(
                     f"bao server at {addr} did not answer /v1/sys/health within "
-                    f"{STARTUP_TIMEOUT_SECONDS:.0f}s; log tail:\n{_log_tail(log_path)}"
+                    f"{STARTUP_TIMEOUT_SECONDS:.0f}s; log tail:\n{log_tail(log_path)}"
                 )
             time.sleep(0.1)
     except BaseException:
-        _stop(process)
+        stop_process_group(process)
         raise
     return _RunningServer(OpenBaoServer(addr=addr, token=token), process, log_path)
-
-
-def _log_tail(path: Path, lines: int = 20) -> str:
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
-    except OSError:
-        return "(no log)"
 
 
 @pytest.fixture(scope="session")
@@ -166,4 +133,4 @@ def openbao() -> Iterator[OpenBaoServer]:
         try:
             yield running.server
         finally:
-            _stop(running.process)
+            stop_process_group(running.process)
