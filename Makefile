@@ -4,9 +4,10 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+FRONTEND_STAMP := frontend/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: install demo test test-postgres test-sqlite lint format pr bench erd build synth clean
+.PHONY: install dashboard demo test test-postgres test-sqlite test-frontend lint format pr bench erd build synth clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,13 +17,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-demo: install
+$(FRONTEND_STAMP): frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+
+# The React dashboard, built into frontend/dist (served by `finops demo` / `finops serve`).
+dashboard: $(FRONTEND_STAMP)
+	cd frontend && npm run build
+
+demo: install dashboard
 	$(VENV)/bin/finops demo
 
 test: install
 	@eval "$$(bash scripts/ensure_postgres.sh)" && \
 	  $(PY) -m pytest -q -n 2 $(PYTEST_ARGS) && \
 	  $(PY) -m pytest -q -m smoke --db sqlite -p no:randomly $(PYTEST_ARGS)
+	$(MAKE) test-frontend
+
+# Vitest (components, formatting, the OpenAPI snapshot), then the built dashboard end to end in
+# Debian's chromium against a `finops demo` (with axe accessibility checks and screenshots).
+test-frontend: install $(FRONTEND_STAMP)
+	bash scripts/ensure_chromium.sh
+	cd frontend && npm test && npm run build && npm run e2e
 
 test-postgres: install
 	@eval "$$(bash scripts/ensure_postgres.sh)" && $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
@@ -30,10 +45,11 @@ test-postgres: install
 test-sqlite: install
 	$(PY) -m pytest -q -m smoke --db sqlite $(PYTEST_ARGS)
 
-lint: install
+lint: install $(FRONTEND_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	cd frontend && npm run lint
 
 format: install
 	$(VENV)/bin/ruff format .
@@ -44,8 +60,9 @@ pr: lint test
 erd: install
 	$(PY) scripts/gen_erd.py
 
-bench: install
+bench: install dashboard
 	$(PY) bench/ingest.py
+	node bench/frontend.mjs
 
 clean:
 	rm -rf $(VENV) .finops finops.db finops.db-* .pytest_cache .mypy_cache .ruff_cache

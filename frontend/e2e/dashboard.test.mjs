@@ -1,0 +1,346 @@
+// End to end: the built dashboard served by `finops demo`, driven in headless Debian chromium.
+// Every page loads without console errors or failed API calls, shows the figures the API
+// returns, passes axe (no serious or critical violations) and is screenshotted into
+// docs/screenshots/. Run: npm run build && npm run e2e
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import Big from "big.js";
+import {
+  apiGet,
+  createKey,
+  launchBrowser,
+  openPage,
+  screenshot,
+  SCREENSHOT_DIR,
+  seriousViolations,
+  settle,
+  startDemo,
+  visit,
+} from "./harness.mjs";
+
+let demo;
+let browser;
+
+before(async () => {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  demo = await startDemo();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await demo?.stop();
+});
+
+/** Load a page, check it, screenshot it; returns the open page for more checks. */
+async function checkPage(path, name, options = {}) {
+  const opened = await openPage(browser, demo, options);
+  await visit(opened.page, demo.baseUrl, path);
+  const violations = await seriousViolations(opened.page);
+  assert.deepEqual(violations, [], `axe violations on ${path}`);
+  await screenshot(opened.page, name);
+  return opened;
+}
+
+async function dataValue(page, testId) {
+  return page.getAttribute(`[data-testid="${testId}"]`, "data-value");
+}
+
+function assertClean(problems, path) {
+  assert.deepEqual(problems, [], `console errors or failed API calls on ${path}`);
+}
+
+describe("every page loads with the API's figures", () => {
+  test("overview", async () => {
+    const { page, problems, context } = await checkPage("/", "overview");
+    const summary = await apiGet(demo, "/costs/summary");
+    const usd = summary.currencies[0];
+    assert.equal(await dataValue(page, "mtd"), usd.month_to_date);
+    assert.equal(await dataValue(page, "previous-month"), usd.previous_month);
+    const projection = await apiGet(demo, "/projections/month-end");
+    assert.equal(await dataValue(page, "projected"), projection.projected);
+    const budgets = await apiGet(demo, "/budgets");
+    const meters = await page.locator('[data-testid="overview-budgets"] [role="meter"]').count();
+    assert.equal(meters, Math.min(5, budgets.items.length));
+    const open = await apiGet(demo, "/recommendations?status=open&limit=1");
+    assert.match(await page.textContent("main"), new RegExp(`${open.total} open in total`));
+    assertClean(problems, "/");
+    await context.close();
+  });
+
+  test("cost explorer: totals match GET /costs and the URL holds the query", async () => {
+    const api = await apiGet(demo, "/costs/summary");
+    const { month_to_date: mtd } = api;
+    const path = `/costs?start=${mtd.start}&end=${mtd.end}&granularity=day&group_by=service&metric=effective&limit=10`;
+    const { page, problems, context } = await checkPage(path, "cost-explorer");
+    const costs = await apiGet(
+      demo,
+      `/costs?start=${mtd.start}&end=${mtd.end}&group_by=service&metric=effective&limit=10`,
+    );
+    assert.equal(await dataValue(page, "total-effective"), costs.totals[0].effective);
+    assert.equal(await dataValue(page, "total-billed"), costs.totals[0].billed);
+    assert.equal(await dataValue(page, "total-list"), costs.totals[0].list);
+    // the month-to-date effective total is the summary's month to date
+    assert.equal(costs.totals[0].effective, api.currencies[0].month_to_date);
+    const rows = await page.locator('[data-testid="cost-groups-table"] tbody tr').count();
+    assert.equal(rows, costs.rows.length);
+    assertClean(problems, path);
+    await context.close();
+  });
+
+  test("usage: a resource's percentiles", async () => {
+    const { page, problems, context } = await checkPage("/usage", "usage");
+    const resources = await apiGet(demo, "/resources?limit=50");
+    assert.equal(
+      await page.locator('[data-testid="resources-table"] tbody tr').count(),
+      resources.items.length,
+    );
+    const ec2 = resources.items.find((r) => r.resource_id.startsWith("i-")) ?? resources.items[0];
+    await page.goto(`${demo.baseUrl}/usage?resource=${encodeURIComponent(ec2.resource_id)}`);
+    await settle(page);
+    await page.waitForSelector('[data-testid="usage-stats-table"]');
+    await screenshot(page, "usage");
+    assertClean(problems, "/usage");
+    await context.close();
+  });
+
+  test("anomalies list and detail", async () => {
+    const list = await apiGet(demo, "/anomalies?status=open&limit=50");
+    const { page, problems, context } = await checkPage("/anomalies", "anomalies");
+    assert.equal(
+      await page.locator('[data-testid="anomalies-table"] tbody tr').count(),
+      list.items.length,
+    );
+    const impacts = await page
+      .locator('[data-testid="anomaly-impact"]')
+      .evaluateAll((els) => els.map((e) => e.dataset.value));
+    assert.deepEqual(
+      impacts,
+      list.items.map((a) => a.impact),
+    );
+    const first = list.items[0];
+    await visit(page, demo.baseUrl, `/anomalies/${first.id}`);
+    assert.equal(await dataValue(page, "anomaly-actual"), first.actual_cost);
+    assert.equal(await dataValue(page, "anomaly-expected"), first.expected_cost);
+    assert.equal(await dataValue(page, "anomaly-impact"), first.impact);
+    assert.equal(
+      await page.locator('[data-testid="contributors-table"] tbody tr').count(),
+      first.root_cause.length,
+    );
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, "anomaly-detail");
+    assertClean(problems, "/anomalies");
+    await context.close();
+  });
+
+  test("recommendations: count and exact sum of the savings shown", async () => {
+    const api = await apiGet(demo, "/recommendations?status=open&limit=100&offset=0");
+    const { page, problems, context } = await checkPage("/recommendations", "recommendations");
+    assert.equal(await page.textContent('[data-testid="recs-total"]'), String(api.total));
+    const sum = api.items.reduce((s, r) => s.plus(r.estimated_monthly_saving), new Big(0));
+    assert.equal(await dataValue(page, "recs-saving-USD"), sum.toFixed());
+    const top = [...api.items].sort((a, b) =>
+      new Big(b.estimated_monthly_saving).cmp(a.estimated_monthly_saving),
+    )[0];
+    await visit(page, demo.baseUrl, `/recommendations/${top.id}`);
+    assert.equal(await dataValue(page, "rec-saving"), top.estimated_monthly_saving);
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, "recommendation-detail");
+    assertClean(problems, "/recommendations");
+    await context.close();
+  });
+
+  test("savings", async () => {
+    const api = await apiGet(demo, "/savings");
+    const { page, problems, context } = await checkPage("/savings", "savings");
+    if (api.totals.length) {
+      assert.equal(await dataValue(page, "savings-realized"), api.totals[0].realized_to_date);
+    } else {
+      assert.ok(await page.getByText("No applied recommendations yet").isVisible());
+    }
+    assertClean(problems, "/savings");
+    await context.close();
+  });
+
+  test("forecasts: model, bands and month-end projection", async () => {
+    const projection = await apiGet(demo, "/projections/month-end");
+    const runs = await apiGet(demo, "/forecasts?limit=200");
+    const { page, problems, context } = await checkPage("/forecasts", "forecasts");
+    assert.equal(await dataValue(page, "forecast-projected"), projection.projected);
+    assert.equal(
+      await page.locator('[data-testid="forecast-runs-table"] tbody tr').count(),
+      runs.items.length,
+    );
+    assert.ok(await page.locator('[data-testid="forecast-chart"] svg').count());
+    assertClean(problems, "/forecasts");
+    await context.close();
+  });
+
+  test("budgets", async () => {
+    const api = await apiGet(demo, "/budgets");
+    const { page, problems, context } = await checkPage("/budgets", "budgets");
+    assert.equal(await dataValue(page, "budget-actual"), api.items[0].actual);
+    assert.equal(await dataValue(page, "budget-forecast"), api.items[0].forecast);
+    assertClean(problems, "/budgets");
+    await context.close();
+  });
+
+  test("insights and audit log", async () => {
+    const insights = await apiGet(demo, "/insights");
+    const { page, problems, context } = await checkPage("/insights", "insights");
+    assert.equal(
+      await page.locator('[data-testid="insights-list"] > section').count(),
+      insights.items.length,
+    );
+    const audit = await apiGet(demo, "/audit?limit=50");
+    await visit(page, demo.baseUrl, "/audit");
+    assert.deepEqual(await seriousViolations(page), []);
+    const actions = await page
+      .locator('[data-testid="audit-table"] tbody tr td:nth-child(3)')
+      .allTextContents();
+    assert.deepEqual(
+      actions,
+      audit.items.map((e) => e.action),
+    );
+    await screenshot(page, "audit-log");
+    assertClean(problems, "/insights and /audit");
+    await context.close();
+  });
+});
+
+describe("interactions", () => {
+  test("a filter change updates the chart and the request", async () => {
+    const { page, problems, context } = await openPage(browser, demo);
+    const summary = await apiGet(demo, "/costs/summary");
+    const { start, end } = summary.month_to_date;
+    await visit(
+      page,
+      demo.baseUrl,
+      `/costs?start=${start}&end=${end}&granularity=day&group_by=service&limit=10`,
+    );
+    const legend = () =>
+      page.locator('[data-testid="cost-chart"] .recharts-legend-item-text').allTextContents();
+    const before = await legend();
+    const regions = await apiGet(demo, `/costs?start=${start}&end=${end}&group_by=region&limit=10`);
+    const region = regions.rows[0].keys.region;
+    // filter to one region and break down by account, through the UI
+    await page.getByRole("button", { name: "Add filter" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("Dimension").selectOption("region");
+    await dialog.getByRole("checkbox").first().waitFor();
+    await dialog.getByText(region, { exact: true }).click();
+    const request = page.waitForRequest(
+      (r) =>
+        r.url().includes("/api/v1/costs") &&
+        decodeURIComponent(r.url()).includes(`filter[region]=${region}`),
+    );
+    await dialog.getByRole("button", { name: "Apply filter" }).click();
+    await request;
+    await page.getByLabel("Group by").selectOption("account");
+    await settle(page);
+    const afterLegend = await legend();
+    assert.notDeepEqual(afterLegend, before);
+    const url = new URL(page.url());
+    assert.equal(url.searchParams.get("filter[region]"), region);
+    assert.equal(url.searchParams.get("group_by"), "account");
+    const expected = await apiGet(
+      demo,
+      `/costs?start=${start}&end=${end}&group_by=account&limit=10&filter[region]=${region}`,
+    );
+    assert.equal(await dataValue(page, "total-effective"), expected.totals[0].effective);
+    // the link is the view: reloading it shows the same figures
+    await page.reload();
+    await settle(page);
+    assert.equal(await dataValue(page, "total-effective"), expected.totals[0].effective);
+    assertClean(problems, "/costs filter");
+    await context.close();
+  });
+
+  test("API key entry", async () => {
+    const { page, problems, context } = await openPage(browser, demo, { key: null });
+    await page.goto(`${demo.baseUrl}/`);
+    await page.getByRole("textbox", { name: "API key" }).fill(demo.adminKey);
+    await page.getByRole("button", { name: "Save key" }).click();
+    await settle(page);
+    const summary = await apiGet(demo, "/costs/summary");
+    assert.equal(await dataValue(page, "mtd"), summary.currencies[0].month_to_date);
+    assertClean(problems, "key entry");
+    await context.close();
+  });
+
+  test("an operator approves and executes a remediation on the demo's local AWS", async () => {
+    // `finops demo` planned `demo-stop-dev-instances` on its moto server as "demo": a second
+    // operator approves a stop here, executes it, and the instance really stops in the emulator.
+    const planned = await apiGet(demo, "/remediation/actions?status=planned&limit=50");
+    assert.ok(planned.items.length > 0, "the demo left actions awaiting approval");
+    const actionId = planned.items[0].id;
+    assert.equal(planned.items[0].requested_by, "demo");
+    const operatorName = `e2e-operator-${Date.now()}`;
+    const operatorKey = await createKey(demo, operatorName, "operator");
+    const { page, problems, context } = await openPage(browser, demo, { key: operatorKey });
+    await visit(page, demo.baseUrl, "/remediation");
+    await page
+      .locator(`[data-testid="remediation-table"] tr[data-action-id="${actionId}"] button`)
+      .click();
+    await page.waitForSelector('[data-testid="remediation-diff"]');
+    await settle(page);
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, "remediation");
+    await page.getByLabel("Decision note (audited)").fill("approved in the end-to-end suite");
+    await page.getByRole("button", { name: "Approve" }).click();
+    await page.getByText("Done: the action is now Approved.").waitFor();
+    const approved = await apiGet(demo, `/remediation/actions/${actionId}`);
+    assert.equal(approved.status, "approved");
+    assert.equal(approved.approved_by, `api:${operatorName}`);
+
+    // the page asks before it changes anything in AWS
+    page.once("dialog", (dialog) => {
+      assert.match(dialog.message(), /changes .* in AWS/);
+      void dialog.accept();
+    });
+    await page.getByRole("button", { name: "Execute now" }).click();
+    await page.getByText("Done: the action is now Succeeded.").waitFor({ timeout: 60_000 });
+    const executed = await apiGet(demo, `/remediation/actions/${actionId}`);
+    assert.equal(executed.status, "succeeded");
+    assert.ok(executed.verified_at, "the new state was verified");
+    const audit = await apiGet(demo, `/audit?entity_type=remediation_action&entity_id=${actionId}`);
+    const steps = audit.items.map((e) => e.action);
+    for (const step of ["planned", "approved", "succeeded"]) {
+      assert.ok(steps.includes(step), `audit has ${step}: ${steps.join(", ")}`);
+    }
+    assert.ok(audit.items.some((e) => e.actor === `api:${operatorName}`));
+    assertClean(problems, "/remediation");
+    await context.close();
+  });
+
+  test("phone width: no horizontal scrolling, menu works", async () => {
+    const { page, problems, context } = await openPage(browser, demo, { width: 390, height: 844 });
+    await visit(page, demo.baseUrl, "/");
+    const overflow = await page.evaluate(
+      () => document.documentElement.scrollWidth - window.innerWidth,
+    );
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+    await screenshot(page, "overview-phone");
+    await page.getByRole("button", { name: "Menu" }).click();
+    await page.locator("#mobile-nav").getByRole("link", { name: "Budgets" }).click();
+    // a data router commits the URL once the page's chunk has loaded
+    await page.waitForURL("**/budgets");
+    await settle(page);
+    assert.equal(await page.locator("#mobile-nav").count(), 0, "the menu closes after navigating");
+    assert.equal(new URL(page.url()).pathname, "/budgets");
+    assertClean(problems, "phone");
+    await context.close();
+  });
+
+  test("keyboard: skip link and navigation", async () => {
+    const { page, problems, context } = await openPage(browser, demo);
+    await visit(page, demo.baseUrl, "/");
+    await page.keyboard.press("Tab");
+    assert.equal(await page.evaluate(() => document.activeElement?.textContent), "Skip to content");
+    await page.keyboard.press("Enter");
+    assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
+    assertClean(problems, "keyboard");
+    await context.close();
+  });
+});

@@ -1,0 +1,218 @@
+/** API answers shaped like the demo's, for component tests. */
+import type { Schemas } from "@/api/client";
+
+export const summary: Schemas["SummaryResponse"] = {
+  today: "2026-11-27",
+  metric: "effective",
+  month_to_date: { start: "2026-11-01", end: "2026-11-27" },
+  previous_same_span: { start: "2026-10-01", end: "2026-10-27" },
+  previous_month: { start: "2026-10-01", end: "2026-11-01" },
+  currencies: [
+    {
+      currency: "USD",
+      month_to_date: "11151.8748921067",
+      previous_same_span: "10072.356763402",
+      previous_month: "11963.0015918461",
+      change: "1079.5181287047",
+      change_percent: "10.72",
+    },
+  ],
+};
+
+export const projection: Schemas["ProjectionOut"] = {
+  scope_type: "total",
+  scope_key: "total",
+  currency: "USD",
+  month_start: "2026-11-01",
+  month_end: "2026-12-01",
+  as_of: "2026-11-27",
+  actual_to_date: "11151.8748921067",
+  forecast_remaining: "1572.367374",
+  projected: "12724.2422661067",
+  lower_80: "12057.3674011067",
+  upper_80: "13391.1171311067",
+  lower_95: "11704.3451721067",
+  upper_95: "13744.1393621067",
+  forecast_run_id: 1,
+  model: "ets",
+};
+
+export function costRow(
+  period: string,
+  keys: Record<string, string | null>,
+  effective: string,
+  extra: Partial<Schemas["CostRowOut"]> = {},
+): Schemas["CostRowOut"] {
+  return {
+    period_start: period,
+    period_end: period,
+    keys,
+    currency: "USD",
+    is_other: false,
+    billed: effective,
+    effective,
+    list: effective,
+    contracted: effective,
+    line_items: 10,
+    fact_count: 5,
+    ...extra,
+  };
+}
+
+export function costs(rows: Schemas["CostRowOut"][], total: string): Schemas["CostsResponse"] {
+  return {
+    query: {
+      start: "2026-06-01",
+      end: "2026-11-27",
+      granularity: "month",
+      group_by: ["service"],
+      filters: {},
+      metric: "effective",
+      limit: 10,
+    },
+    rows,
+    totals: [
+      {
+        currency: "USD",
+        billed: total,
+        effective: total,
+        list: total,
+        contracted: total,
+        line_items: 100,
+        fact_count: 50,
+      },
+    ],
+    line_items: 100,
+    fact_count: 50,
+    generated_at: "2026-11-27T05:00:00Z",
+  };
+}
+
+export const budgets: Schemas["BudgetsResponse"] = {
+  items: [
+    {
+      budget: {
+        id: 1,
+        name: "demo: total monthly",
+        scope_type: "total",
+        scope_key: null,
+        period: "monthly",
+        amount: "15000.00",
+        currency: "USD",
+        metric: "effective",
+        thresholds: [
+          { kind: "actual", percent: "80.00" },
+          { kind: "forecast", percent: "100.00" },
+        ],
+        webhook_secret_name: null,
+      },
+      period_start: "2026-11-01",
+      period_end: "2026-12-01",
+      as_of: "2026-11-27",
+      actual: "11151.8748921067",
+      forecast: "12724.2422661067",
+      actual_percent: "74.35",
+      forecast_percent: "84.83",
+      forecast_method: "forecast:ets",
+      crossed: [],
+    },
+  ],
+};
+
+export const anomaly: Schemas["AnomalyOut"] = {
+  id: 2,
+  scope_type: "account",
+  scope_key: "793126855903",
+  currency: "USD",
+  start_day: "2026-11-15",
+  end_day: "2026-11-18",
+  days: 3,
+  expected_cost: "1200.00",
+  actual_cost: "2131.4017553529",
+  impact: "931.4017553529",
+  impact_percent: "77.62",
+  severity: "critical",
+  score: "12.5",
+  status: "open",
+  root_cause: [
+    {
+      account: "793126855903",
+      service: "AWS Lambda",
+      region: "us-east-1",
+      usage_type: "USE1-Lambda-GB-Second",
+      resource: "arn:aws:lambda:us-east-1:793126855903:function:batch-fn-1",
+      actual: "950.00",
+      expected: "30.00",
+      deviation: "920.00",
+      share: "0.9876",
+    },
+  ],
+  detected_at: "2026-11-27T04:44:40Z",
+};
+
+export function recommendation(
+  id: number,
+  saving: string,
+  extra: Partial<Schemas["RecommendationOut"]> = {},
+): Schemas["RecommendationOut"] {
+  return {
+    id,
+    kind: "ec2_rightsize",
+    provider: "AWS",
+    resource_id: `i-0000000000000000${String(id)}`,
+    account_id: "993543931252",
+    region_id: "us-east-1",
+    action: "modify",
+    status: "open",
+    current_config: { instance_type: "m5.xlarge", hourly_price: "0.192" },
+    recommended_config: { instance_type: "r5a.large", hourly_price: "0.113" },
+    billing_currency: "USD",
+    estimated_monthly_saving: saving,
+    performance_risk: "low",
+    evidence: { window: { start: "2026-11-13", end: "2026-11-27" }, cpu_p99_5_percent: 39.6 },
+    created_at: "2026-11-27T04:44:45Z",
+    updated_at: "2026-11-27T04:44:45Z",
+    applied_at: null,
+    savings_baseline: null,
+    ...extra,
+  };
+}
+
+export function remediationAction(extra: Partial<Schemas["ActionOut"]> = {}): Schemas["ActionOut"] {
+  return {
+    id: 7,
+    policy: "idle-ec2-stop-dev",
+    policy_id: 1,
+    run_id: "run-1",
+    recommendation_id: 3,
+    resource_id: "i-0abc",
+    resource_type: "ec2_instance",
+    account_id: "123456789012",
+    region_id: "us-east-1",
+    action: "stop_ec2",
+    mode: "approval",
+    status: "planned",
+    reason: null,
+    plan: {
+      changes: [{ field: "state", from: "running", to: "stopped" }],
+      saving_source: "recommendation",
+    },
+    rollback: null,
+    rollback_available: false,
+    expected_monthly_saving: "140.16",
+    billing_currency: "USD",
+    requested_by: "api:demo",
+    approved_by: null,
+    rejected_by: null,
+    executed_by: null,
+    rolled_back_by: null,
+    error: null,
+    created_at: "2026-11-27T05:00:00Z",
+    updated_at: "2026-11-27T05:00:00Z",
+    executed_at: null,
+    verified_at: null,
+    rolled_back_at: null,
+    unchanged: null,
+    ...extra,
+  };
+}

@@ -1,0 +1,24 @@
+import { useEffect, type ReactNode } from "react";
+
+export function PageHeader({
+  title,
+  description,
+  actions,
+}: {
+  title: string;
+  description?: ReactNode;
+  actions?: ReactNode;
+}) {
+  useEffect(() => {
+    document.title = `${title} · FinOps`;
+  }, [title]);
+  return (
+    <header className="mb-5 flex flex-wrap items-end justify-between gap-3">
+      <div className="min-w-0">
+        <h1 className="text-xl font-semibold tracking-tight text-slate-900">{title}</h1>
+        {description != null && <p className="mt-1 text-sm text-slate-600">{description}</p>}
+      </div>
+      {actions != null && <div className="flex flex-wrap items-center gap-2">{actions}</div>}
+    </header>
+  );
+}
