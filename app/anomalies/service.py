@@ -40,7 +40,7 @@ from app.costs.dimensions import parse_dimension
 from app.costs.query import CostQuery, charge_day_range, fact_filter_clauses, query_costs
 from app.db.database import Database
 from app.db.models import Anomaly, BillingFact
-from app.db.types import decimal_to_text, money_sum
+from app.db.types import decimal_to_text, money_order, money_sum
 from app.errors import InvalidInputError, NotFoundError
 
 logger = logging.getLogger(__name__)
@@ -695,5 +695,7 @@ def list_anomalies(
         stmt = stmt.where(Anomaly.end_day > start)
     if end is not None:
         stmt = stmt.where(Anomaly.start_day < end)
-    stmt = stmt.order_by(Anomaly.start_day.desc(), Anomaly.impact.desc(), Anomaly.id.desc())
+    stmt = stmt.order_by(
+        Anomaly.start_day.desc(), money_order(Anomaly.impact).desc(), Anomaly.id.desc()
+    )
     return [_view(r) for r in session.scalars(stmt.limit(limit).offset(offset))]

@@ -111,6 +111,25 @@ def _money_sum_sqlite(element: money_sum, compiler: SQLCompiler, **kw: Any) -> s
     return f"decimal_sum({compiler.process(element.clauses, **kw)})"
 
 
+class money_order(FunctionElement[Decimal]):  # noqa: N801 - reads like the SQL it becomes
+    """Sort key of a :class:`Money` column: the exact NUMERIC on PostgreSQL; on SQLite, where
+    money is stored as text, its numeric value (so 9.02 sorts below 478.15, not above)."""
+
+    type = Money()
+    inherit_cache = True
+    name = "money_order"
+
+
+@compiles(money_order)
+def _money_order_default(element: money_order, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(money_order, "sqlite")
+def _money_order_sqlite(element: money_order, compiler: SQLCompiler, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS REAL)"
+
+
 class DecimalSum:
     """SQLite aggregate: exact sum of decimal text values; NULL when no non-NULL input."""
 

@@ -27,7 +27,7 @@ from app.catalogue import load_price_catalogue, packaged_catalogue, read_price_c
 from app.catalogue.model import PriceCatalogue
 from app.db.database import Database
 from app.db.models import BillingFact, Recommendation, Resource, UsageMetric
-from app.db.types import decimal_to_text, money_sum, to_json_document
+from app.db.types import decimal_to_text, money_order, money_sum, to_json_document
 from app.errors import ConflictError, InvalidInputError, NotFoundError
 from app.rightsizing.containers import (
     NodeUsage,
@@ -895,7 +895,7 @@ def list_recommendations(
     rows = session.scalars(
         select(Recommendation)
         .where(where)
-        .order_by(Recommendation.estimated_monthly_saving.desc(), Recommendation.id)
+        .order_by(money_order(Recommendation.estimated_monthly_saving).desc(), Recommendation.id)
         .limit(limit)
         .offset(offset)
     )

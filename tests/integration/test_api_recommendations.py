@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal as Dec
 
+import pytest
+
 from app.db.database import Database
 from app.db.models import Recommendation
 from tests.support.api_client import api_client
@@ -69,3 +71,25 @@ def test_recommendation_lifecycle_through_the_api(db: Database) -> None:
             ("accepted", "api:operator-key")
         ]
         assert audit["items"][0]["details"] == {"note": "next sprint"}
+
+
+@pytest.mark.smoke
+def test_largest_saving_first_is_numeric_order_on_every_backend(db: Database) -> None:
+    # as text "9.02" > "478.15" > "1000"; as money 1000 > 478.15 > 9.02 > 0.5
+    savings = ["9.02", "478.15", "1000", "0.5"]
+    with db.sessions.begin() as session:
+        session.add_all(
+            Recommendation(
+                kind="ec2_idle",
+                resource_id=f"i-{n}",
+                action="terminate",
+                estimated_monthly_saving=Dec(value),
+            )
+            for n, value in enumerate(savings)
+        )
+    with api_client(db) as api:
+        status, body = api.get("/recommendations?limit=3")
+        _, rest = api.get("/recommendations?limit=3&offset=3")
+    assert status == 200, body
+    shown = [Dec(r["estimated_monthly_saving"]) for r in body["items"] + rest["items"]]
+    assert shown == sorted((Dec(v) for v in savings), reverse=True)
