@@ -56,6 +56,10 @@ ROOT_CAUSE_WEEKS = 4
 MAX_LOOKBACK_DAYS = 3 * 366
 MIN_HISTORY_DAYS = 3 * WEEK  # two weeks of warm-up, then a week judged
 NONE_KEY = "(none)"
+DEFAULT_MIN_IMPACT = Decimal("10")  # billing currency
+DEFAULT_MIN_PERCENT = Decimal("10")
+BAND_DAYS_BEFORE = 28
+BAND_DAYS_AFTER = 7
 _LOCK_KEY = 0x46_494E_414E  # "FINAN": one detection run at a time
 
 
@@ -418,8 +422,8 @@ def detect_cost_anomalies(
     lookback_days: int = 90,
     scopes: Sequence[str] = DEFAULT_SCOPES,
     recent_days: int = 14,
-    min_impact: Decimal | str | float = Decimal("10"),
-    min_percent: Decimal | str | float = Decimal("10"),
+    min_impact: Decimal | str | float = DEFAULT_MIN_IMPACT,
+    min_percent: Decimal | str | float = DEFAULT_MIN_PERCENT,
     actor: str = f"job:{JOB_NAME}",
     holiday_country: str | None = "US",
     notify: bool = True,
@@ -654,6 +658,90 @@ def get_anomaly(*, session: Session, anomaly_id: int) -> AnomalyView:
     if row is None:
         raise NotFoundError(f"anomaly {anomaly_id} not found", details={"parameter": "anomaly_id"})
     return _view(row)
+
+
+@dataclass(frozen=True)
+class BandPoint:
+    """One day of an anomaly's scope: actual cost, the detector's expected value and band."""
+
+    day: dt.date
+    actual: Decimal
+    expected: Decimal | None
+    lower: Decimal | None
+    upper: Decimal | None
+    in_anomaly: bool
+
+    def as_json(self) -> dict[str, Any]:
+        def text(value: Decimal | None) -> str | None:
+            return None if value is None else decimal_to_text(value)
+
+        return {
+            "day": self.day.isoformat(),
+            "actual": decimal_to_text(self.actual),
+            "expected": text(self.expected),
+            "lower": text(self.lower),
+            "upper": text(self.upper),
+            "in_anomaly": self.in_anomaly,
+        }
+
+
+def anomaly_band(
+    *,
+    session: Session,
+    anomaly_id: int,
+    lookback_days: int = 90,
+    holiday_country: str | None = "US",
+) -> list[BandPoint]:
+    """The anomaly's scope day by day, from ``BAND_DAYS_BEFORE`` days before it to
+    ``BAND_DAYS_AFTER`` after (within the data): actual cost (exact) and the expected value and
+    band the detector computes from the past only, with the job's default settings, holidays and
+    feedback — the picture behind the flag. Expected values are the detector's floats rounded
+    to 6 places; ``None`` during its warm-up."""
+    row = session.get(Anomaly, anomaly_id)
+    if row is None:
+        raise NotFoundError(f"anomaly {anomaly_id} not found", details={"parameter": "anomaly_id"})
+    span = _usage_day_range(session)
+    if span is None:
+        return []
+    shown_start = max(row.start_day - dt.timedelta(days=BAND_DAYS_BEFORE), span[0])
+    end = min(row.end_day + dt.timedelta(days=BAND_DAYS_AFTER), span[1] + dt.timedelta(days=1))
+    start = max(shown_start - dt.timedelta(days=lookback_days), span[0])
+    n_days = (end - start).days
+    if n_days <= 0:
+        return []
+    series = [
+        s
+        for s in scope_series(session, scopes=[row.scope_type], start=start, end=end)
+        if s.scope.scope_key == row.scope_key and s.scope.currency == row.billing_currency
+    ]
+    if not series:
+        return []
+    accepted = _feedback_mask(session, series, start=start, n_days=n_days)
+    accepted |= holiday_mask(start, n_days, holiday_days(start, end, holiday_country), 1)
+    values = np.array([[float(c) for c in series[0].costs]], dtype=np.float64)
+    settings = DetectorSettings(
+        direction="up", min_impact=float(DEFAULT_MIN_IMPACT), min_percent=float(DEFAULT_MIN_PERCENT)
+    )
+    detection = detect_matrix(values, period=WEEK, settings=settings, accepted=accepted)
+
+    def exact(array: Any, index: int) -> Decimal | None:
+        value = float(array[0, index])
+        return None if np.isnan(value) else _decimal(value)
+
+    points: list[BandPoint] = []
+    for index in range((shown_start - start).days, n_days):
+        day = start + dt.timedelta(days=index)
+        points.append(
+            BandPoint(
+                day=day,
+                actual=series[0].costs[index],
+                expected=exact(detection.expected, index),
+                lower=exact(detection.lower, index),
+                upper=exact(detection.upper, index),
+                in_anomaly=row.start_day <= day < row.end_day,
+            )
+        )
+    return points
 
 
 def list_anomalies(

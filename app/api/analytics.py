@@ -671,6 +671,40 @@ def _anomaly(ctx: OperationContext, params: AnomalyIdParams) -> Reply:
     return Reply(AnomalyOut.model_validate(view.as_json()))
 
 
+class BandPointOut(ResponseModel):
+    day: dt.date
+    actual: str = DecimalText
+    expected: str | None = Field(description="Exact decimal text; null during warm-up.")
+    lower: str | None
+    upper: str | None
+    in_anomaly: bool
+
+
+class AnomalyBandOut(ResponseModel):
+    anomaly_id: int
+    currency: str
+    points: list[BandPointOut]
+
+
+def _anomaly_band(ctx: OperationContext, params: AnomalyIdParams) -> Reply:
+    from app.anomalies import anomaly_band, get_anomaly
+    from app.config import get_settings
+
+    view = get_anomaly(session=ctx.session, anomaly_id=params.anomaly_id)
+    points = anomaly_band(
+        session=ctx.session,
+        anomaly_id=params.anomaly_id,
+        holiday_country=get_settings().holiday_country or None,
+    )
+    return Reply(
+        AnomalyBandOut(
+            anomaly_id=params.anomaly_id,
+            currency=view.currency,
+            points=[BandPointOut.model_validate(p.as_json()) for p in points],
+        )
+    )
+
+
 def _anomaly_feedback(ctx: OperationContext, params: AnomalyIdParams) -> Reply:
     from app.anomalies import set_anomaly_status
 
@@ -708,6 +742,18 @@ ANALYTICS_ROUTES = (
         response_model=AnomalyOut,
         min_role=Role.VIEWER,
         operation=_anomaly,
+        extra_statuses=(404,),
+    ),
+    RouteSpec(
+        operation_id="getAnomalyBand",
+        method="GET",
+        path="/anomalies/{anomaly_id}/band",
+        summary="The anomaly's scope day by day: actual cost with the expected value and band.",
+        tag="anomalies",
+        query_model=AnomalyIdParams,
+        response_model=AnomalyBandOut,
+        min_role=Role.VIEWER,
+        operation=_anomaly_band,
         extra_statuses=(404,),
     ),
     RouteSpec(

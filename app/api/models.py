@@ -307,3 +307,21 @@ class IngestionRunOut(ResponseModel):
 
 class IngestionsPage(PageResponse):
     items: list[IngestionRunOut]
+
+
+class WhoAmIOut(ResponseModel):
+    """The calling API key: its name and role (never the key)."""
+
+    name: str
+    role: str
+    permissions: list[str]
+
+
+class TagKeyOut(ResponseModel):
+    key: str
+    resources: int
+    values: list[str]
+
+
+class TagKeysOut(ResponseModel):
+    items: list[TagKeyOut]

@@ -40,9 +40,12 @@ from app.api.models import (
     ResourcesParams,
     SummaryParams,
     SummaryResponse,
+    TagKeyOut,
+    TagKeysOut,
     UsageMetricOut,
     UsagePage,
     UsageParams,
+    WhoAmIOut,
 )
 from app.api.remediation_routes import REMEDIATION_ROUTES
 from app.api.spec import API_PREFIX, Operation, OperationContext, Reply, RouteSpec
@@ -53,6 +56,28 @@ __all__ = ["API_PREFIX", "ROUTES", "Operation", "OperationContext", "Reply", "Ro
 
 
 # --------------------------------------------------------------------------- operations
+
+
+def _whoami(ctx: OperationContext, _params: NoParams) -> Reply:
+    principal = ctx.principal
+    assert principal is not None  # the route needs a key
+    allowed = [role.value for role in Role if principal.role.includes(role)]
+    return Reply(WhoAmIOut(name=principal.name, role=principal.role.value, permissions=allowed))
+
+
+def _tag_keys(ctx: OperationContext, _params: NoParams) -> Reply:
+    """Tag keys seen on resources (billing and inventory), most common first, with up to 20
+    example values each: what the cost explorer can group and filter by (``tag:KEY``)."""
+    from app.costs.inventory import tag_keys
+
+    return Reply(
+        TagKeysOut(
+            items=[
+                TagKeyOut(key=k.key, resources=k.resources, values=list(k.values))
+                for k in tag_keys(session=ctx.session)
+            ]
+        )
+    )
 
 
 def _health(ctx: OperationContext, _params: NoParams) -> Reply:
@@ -242,6 +267,28 @@ CORE_ROUTES: tuple[RouteSpec, ...] = (
         min_role=None,
         operation=_health,
         extra_statuses=(503,),
+    ),
+    RouteSpec(
+        operation_id="whoAmI",
+        method="GET",
+        path="/me",
+        summary="The calling API key's name and role (what the dashboard may offer).",
+        tag="system",
+        query_model=NoParams,
+        response_model=WhoAmIOut,
+        min_role=Role.VIEWER,
+        operation=_whoami,
+    ),
+    RouteSpec(
+        operation_id="listTagKeys",
+        method="GET",
+        path="/tags",
+        summary="Tag keys seen on resources, with resource counts and example values.",
+        tag="costs",
+        query_model=NoParams,
+        response_model=TagKeysOut,
+        min_role=Role.VIEWER,
+        operation=_tag_keys,
     ),
     RouteSpec(
         operation_id="getOpenApi",

@@ -169,3 +169,32 @@ def list_ingestions(
         limit=runs.limit,
         offset=runs.offset,
     )
+
+
+@dataclass(frozen=True)
+class TagKey:
+    """A tag key seen on resources: on how many, and up to ``MAX_TAG_VALUES`` example values."""
+
+    key: str
+    resources: int
+    values: tuple[str, ...]
+
+
+MAX_TAG_VALUES = 20
+
+
+def tag_keys(*, session: Session) -> list[TagKey]:
+    """Every tag key on stored resources (billing and inventory), most common first, then by
+    name; values sorted, at most :data:`MAX_TAG_VALUES` each."""
+    counts: dict[str, int] = {}
+    values: dict[str, set[str]] = {}
+    for (tags,) in session.execute(select(Resource.tags).execution_options(yield_per=5000)):
+        for key, value in (tags or {}).items():
+            counts[key] = counts.get(key, 0) + 1
+            seen = values.setdefault(key, set())
+            if len(seen) < MAX_TAG_VALUES * 5:
+                seen.add(str(value))
+    return [
+        TagKey(key, counts[key], tuple(sorted(values[key])[:MAX_TAG_VALUES]))
+        for key in sorted(counts, key=lambda k: (-counts[k], k))
+    ]

@@ -98,3 +98,48 @@ def test_detect_series_cli_prints_json_with_input_timestamps(tmp_path: Path) -> 
     # The planted spike on day 60 is found; the weekly pattern itself is not flagged.
     assert [a["timestamp"] for a in flagged] == ["2026-03-02"]
     assert flagged[0]["score"] > 0
+
+
+def test_anomaly_band_shows_actuals_exactly_and_the_spike_above_the_band(
+    db: Database, tmp_path: Path
+) -> None:
+    from app.anomalies import detect_cost_anomalies, list_anomalies
+    from tests.integration.test_anomalies_job import ingest_sample, usage_cost
+
+    labels = ingest_sample(db, tmp_path)
+    detect_cost_anomalies(db=db, lookback_days=90, recent_days=90)
+    label = labels[0]
+    start = dt.date.fromisoformat(label["start"])
+    with db.sessions() as session:
+        [found] = [
+            a
+            for a in list_anomalies(
+                session=session,
+                scope_type="account_service",
+                scope_key=f"{label['account_id']}|{label['service_name']}",
+            )
+            if a.start_day == start
+        ]
+    with api_client(db) as api:
+        status, body = api.get(f"/anomalies/{found.id}/band")
+        missing = api.get("/anomalies/999999/band")
+    assert status == 200, body
+    assert missing[0] == 404
+    days = [dt.date.fromisoformat(p["day"]) for p in body["points"]]
+    assert days[0] == start - dt.timedelta(days=28)
+    assert days == [days[0] + dt.timedelta(days=i) for i in range(len(days))]
+    inside = [p for p in body["points"] if p["in_anomaly"]]
+    assert [p["day"] for p in inside] == [
+        (start + dt.timedelta(days=i)).isoformat() for i in range(found.days)
+    ]
+    for point in body["points"][::9] + inside:
+        day = dt.date.fromisoformat(point["day"])
+        expected_actual = usage_cost(
+            db, label["account_id"], label["service_name"], day, day + dt.timedelta(days=1)
+        )
+        assert Dec(point["actual"]) == expected_actual
+    # the planted spike is above the band; the weeks before sit mostly inside it
+    assert any(Dec(p["actual"]) > Dec(p["upper"]) for p in inside)
+    before = [p for p in body["points"][:28] if p["upper"] is not None]
+    within = [p for p in before if Dec(p["lower"]) <= Dec(p["actual"]) <= Dec(p["upper"])]
+    assert len(within) >= 0.8 * len(before)

@@ -59,3 +59,39 @@ def test_missing_unknown_malformed_and_revoked_keys_are_refused(db: Database) ->
             create_api_key(session=session, name="x", role="superuser")
         with pytest.raises(InvalidInputError, match="'name'"):
             create_api_key(session=session, name="  ", role="viewer")
+
+
+@pytest.mark.smoke
+def test_me_names_the_calling_key_and_what_its_role_allows(db: Database) -> None:
+    from tests.support.api_client import api_client
+
+    with api_client(db) as api:
+        viewer = api.get("/me", role="viewer")
+        operator = api.get("/me", role="operator")
+        anonymous = api.get("/me", role=None)
+    assert viewer == (200, {"name": "viewer-key", "role": "viewer", "permissions": ["viewer"]})
+    assert operator[1]["permissions"] == ["viewer", "operator"]
+    assert anonymous[0] == 401
+    assert "key" not in str(viewer[1]).replace("viewer-key", "")
+
+
+@pytest.mark.smoke
+def test_tag_keys_come_from_resources_most_common_first(db: Database) -> None:
+    from app.db.models import Resource
+    from tests.support.api_client import api_client
+
+    with db.sessions.begin() as session:
+        session.add_all(
+            [
+                Resource(provider="AWS", resource_id="i-1", tags={"team": "web", "env": "prod"}),
+                Resource(provider="AWS", resource_id="i-2", tags={"team": "data"}),
+                Resource(provider="AWS", resource_id="i-3", tags={}),
+            ]
+        )
+    with api_client(db) as api:
+        status, body = api.get("/tags")
+    assert status == 200, body
+    assert body["items"] == [
+        {"key": "team", "resources": 2, "values": ["data", "web"]},
+        {"key": "env", "resources": 1, "values": ["prod"]},
+    ]
