@@ -20,6 +20,7 @@ from app.audit import count_audit, list_audit
 from app.auth.roles import Role
 from app.costs.validation import InputModel
 from app.db.models import Budget
+from app.errors import InvalidInputError
 
 
 class AuditParams(PageParams):
@@ -496,6 +497,41 @@ def _apply(ctx: OperationContext, params: RecommendationIdParams) -> Reply:
     return Reply(RecommendationOut.model_validate(doc))
 
 
+class SavingsDailyParams(InputModel):
+    """``GET /savings/daily``: half-open ``[start, end)``; all tracked days when unset."""
+
+    start: dt.date | None = None
+    end: dt.date | None = None
+    account_id: str | None = None
+
+
+class SavingsDayOut(ResponseModel):
+    day: dt.date
+    currency: str
+    recommendations: int = Field(description="Applied recommendations tracked that day.")
+    billed: int = Field(description="Of those, how many have that day's bill in.")
+    estimated: str = DecimalText
+    realized: str = DecimalText
+
+
+class SavingsDailyResponse(ResponseModel):
+    items: list[SavingsDayOut]
+
+
+def _savings_daily(ctx: OperationContext, params: SavingsDailyParams) -> Reply:
+    from app.savings import savings_daily
+
+    if params.start and params.end and params.end <= params.start:
+        raise InvalidInputError(
+            "parameter 'end': expected a day after 'start' (the period is [start, end))",
+            details={"parameter": "end"},
+        )
+    rows = savings_daily(
+        session=ctx.session, start=params.start, end=params.end, account_id=params.account_id
+    )
+    return Reply(SavingsDailyResponse(items=[SavingsDayOut.model_validate(r) for r in rows]))
+
+
 def _savings(ctx: OperationContext, params: SavingsParams) -> Reply:
     from app.savings import savings_summary
 
@@ -571,6 +607,17 @@ ANALYTICS_ROUTES = (
         response_model=SavingsResponse,
         min_role=Role.VIEWER,
         operation=_savings,
+    ),
+    RouteSpec(
+        operation_id="getSavingsDaily",
+        method="GET",
+        path="/savings/daily",
+        summary="Estimated vs realized savings per day and currency (exact sums).",
+        tag="savings",
+        query_model=SavingsDailyParams,
+        response_model=SavingsDailyResponse,
+        min_role=Role.VIEWER,
+        operation=_savings_daily,
     ),
 )
 

@@ -2,13 +2,14 @@
 day by day, from later bills (estimated vs realized, per recommendation, account and total)."""
 
 from app.savings.ledger import DailySaving, accrue_daily_savings, realization_rate
-from app.savings.service import record_baseline, savings_summary, track_savings
+from app.savings.service import record_baseline, savings_daily, savings_summary, track_savings
 
 __all__ = [
     "DailySaving",
     "accrue_daily_savings",
     "realization_rate",
     "record_baseline",
+    "savings_daily",
     "savings_summary",
     "track_savings",
 ]

@@ -332,3 +332,47 @@ def savings_summary(
             {"billing_currency": cur, **_totals(rows)} for cur, rows in sorted(by_currency.items())
         ],
     }
+
+
+def savings_daily(
+    *,
+    session: Session,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    account_id: str | None = None,
+) -> list[dict[str, Any]]:
+    """Estimated vs realized saving per day and currency over ``[start, end)`` (all tracked days
+    when unset), summed exactly over the applied recommendations (of ``account_id``). A day's
+    ``realized`` counts only the recommendations whose bill for that day is in; ``billed``
+    says how many of them."""
+    stmt = (
+        select(
+            SavingsEntry.day,
+            SavingsEntry.billing_currency,
+            func.count(SavingsEntry.id),
+            func.count(SavingsEntry.realized_saving),
+            money_sum(SavingsEntry.estimated_saving),
+            money_sum(SavingsEntry.realized_saving),
+        )
+        .group_by(SavingsEntry.day, SavingsEntry.billing_currency)
+        .order_by(SavingsEntry.day, SavingsEntry.billing_currency)
+    )
+    if start is not None:
+        stmt = stmt.where(SavingsEntry.day >= start)
+    if end is not None:
+        stmt = stmt.where(SavingsEntry.day < end)
+    if account_id is not None:
+        stmt = stmt.join(
+            SavingsBaseline, SavingsBaseline.recommendation_id == SavingsEntry.recommendation_id
+        ).where(SavingsBaseline.account_id == account_id)
+    return [
+        {
+            "day": (day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))),
+            "currency": currency,
+            "recommendations": int(count),
+            "billed": int(billed),
+            "estimated": decimal_to_text(estimated or Decimal(0)),
+            "realized": decimal_to_text(realized or Decimal(0)),
+        }
+        for day, currency, count, billed, estimated, realized in session.execute(stmt)
+    ]

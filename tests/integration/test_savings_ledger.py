@@ -166,3 +166,36 @@ def test_track_savings_stops_at_as_of(db: Database) -> None:
         (row,) = savings_summary(session=session, account_id=ACCOUNT)["recommendations"]
     assert Decimal(row["realized_to_date"]) == 3 * (OLD_DAILY - NEW_DAILY)
     assert row["last_day"] == "2026-03-12"
+
+
+@pytest.mark.smoke
+def test_daily_savings_through_the_api_match_the_bill(db: Database) -> None:
+    from tests.support.api_client import api_client
+
+    _bill(db, last_day=dt.date(2026, 3, 19))
+    rec_id = _recommendation(db)
+    with db.sessions.begin() as session:
+        mark_recommendation_applied(
+            session=session, recommendation_id=rec_id, actor="ops", applied_on=APPLIED
+        )
+    track_savings(db=db)
+    with api_client(db) as api:
+        status, body = api.get("/savings/daily?start=2026-03-12&end=2026-03-15")
+        _, everything = api.get("/savings/daily")
+        _, other = api.get("/savings/daily?account_id=000000000000")
+        bad = api.get("/savings/daily?start=2026-03-15&end=2026-03-12")
+    assert status == 200, body
+    assert [(d["day"], d["currency"]) for d in body["items"]] == [
+        ("2026-03-12", "USD"),
+        ("2026-03-13", "USD"),
+        ("2026-03-14", "USD"),
+    ]
+    for day in body["items"]:
+        assert Decimal(day["realized"]) == OLD_DAILY - NEW_DAILY  # what the bill says per day
+        assert Decimal(day["estimated"]) == Decimal("7.152")
+        assert (day["recommendations"], day["billed"]) == (1, 1)
+    assert len(everything["items"]) == 10
+    assert sum(Decimal(d["realized"]) for d in everything["items"]) == 10 * (OLD_DAILY - NEW_DAILY)
+    assert other["items"] == []
+    assert bad[0] == 400
+    assert bad[1]["error"]["details"]["parameter"] == "end"
