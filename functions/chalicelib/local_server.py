@@ -32,6 +32,15 @@ from app.db.database import Database, open_database
 from chalicelib.factory import DatabaseFactory, create_app
 
 API_PATH_PREFIX = "/api/"
+# Vite names built assets by content hash: cache them for good; always revalidate the page.
+HASHED_ASSETS_PREFIX = "/assets/"
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+
+def cache_control_for(path: str) -> str:
+    """``Cache-Control`` of a static path (the same rules CloudFront applies in AWS)."""
+    return IMMUTABLE if path.startswith(HASHED_ASSETS_PREFIX) else REVALIDATE
 
 
 class ApiAndStaticHandler(ChaliceRequestHandler):
@@ -78,6 +87,7 @@ class ApiAndStaticHandler(ChaliceRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", cache_control_for(path))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)

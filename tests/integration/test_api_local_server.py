@@ -58,6 +58,8 @@ def test_serve_answers_over_http_with_static_files(
     static = tmp_path / "dist"
     static.mkdir()
     (static / "index.html").write_text("<h1>dashboard</h1>", encoding="utf-8")
+    (static / "assets").mkdir()
+    (static / "assets" / "index-3f9a1c.js").write_text("export {};", encoding="utf-8")
     port = _free_port()
     # ``serve`` blocks, so it runs in its own interpreter started in functions/, where the
     # entry module ``app.py`` shadows the core package name (the clash it must survive).
@@ -94,6 +96,10 @@ def test_serve_answers_over_http_with_static_files(
         page = requests.get(f"{base}/", timeout=10)
         assert page.status_code == 200
         assert page.text == "<h1>dashboard</h1>"
+        assert page.headers["Cache-Control"] == "no-cache"  # always the newest build's page
+        asset = requests.get(f"{base}/assets/index-3f9a1c.js", timeout=10)
+        assert asset.status_code == 200
+        assert asset.headers["Cache-Control"] == "public, max-age=31536000, immutable"
         assert requests.get(f"{base}/costs/by-service", timeout=10).text == "<h1>dashboard</h1>"
         assert requests.get(f"{base}/missing.js", timeout=10).status_code == 404
         deep = requests.get(f"{base}/api/v2/x/y/z/w", timeout=10)
