@@ -21,6 +21,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling API key's name and role (what the dashboard may offer). */
+        get: operations["whoAmI"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tag keys seen on resources, with resource counts and example values. */
+        get: operations["listTagKeys"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -330,6 +364,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/savings/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Estimated vs realized savings per day and currency (exact sums). */
+        get: operations["getSavingsDaily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/anomalies": {
         parameters: {
             query?: never;
@@ -356,6 +407,23 @@ export interface paths {
         };
         /** One anomaly. */
         get: operations["getAnomaly"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/anomalies/{anomaly_id}/band": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The anomaly's scope day by day: actual cost with the expected value and band. */
+        get: operations["getAnomalyBand"];
         put?: never;
         post?: never;
         delete?: never;
@@ -840,6 +908,15 @@ export interface components {
             /** Offset */
             offset: number;
         };
+        /** AnomalyBandOut */
+        AnomalyBandOut: {
+            /** Anomaly Id */
+            anomaly_id: number;
+            /** Currency */
+            currency: string;
+            /** Points */
+            points: components["schemas"]["BandPointOut"][];
+        };
         /** AnomalyFeedbackBody */
         AnomalyFeedbackBody: {
             /**
@@ -1023,6 +1100,30 @@ export interface components {
              * @default null
              */
             actor: string | null;
+        };
+        /** BandPointOut */
+        BandPointOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /**
+             * Actual
+             * @description Exact decimal as a string.
+             */
+            actual: string;
+            /**
+             * Expected
+             * @description Exact decimal text; null during warm-up.
+             */
+            expected: string | null;
+            /** Lower */
+            lower: string | null;
+            /** Upper */
+            upper: string | null;
+            /** In Anomaly */
+            in_anomaly: boolean;
         };
         /** BudgetAlertOut */
         BudgetAlertOut: {
@@ -2408,6 +2509,62 @@ export interface components {
              */
             resource_type: string | null;
         };
+        /**
+         * SavingsDailyParams
+         * @description ``GET /savings/daily``: half-open ``[start, end)``; all tracked days when unset.
+         */
+        SavingsDailyParams: {
+            /**
+             * Start
+             * @default null
+             */
+            start: string | null;
+            /**
+             * End
+             * @default null
+             */
+            end: string | null;
+            /**
+             * Account Id
+             * @default null
+             */
+            account_id: string | null;
+        };
+        /** SavingsDailyResponse */
+        SavingsDailyResponse: {
+            /** Items */
+            items: components["schemas"]["SavingsDayOut"][];
+        };
+        /** SavingsDayOut */
+        SavingsDayOut: {
+            /**
+             * Day
+             * Format: date
+             */
+            day: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Recommendations
+             * @description Applied recommendations tracked that day.
+             */
+            recommendations: number;
+            /**
+             * Billed
+             * @description Of those, how many have that day's bill in.
+             */
+            billed: number;
+            /**
+             * Estimated
+             * @description Exact decimal as a string.
+             */
+            estimated: string;
+            /**
+             * Realized
+             * @description Exact decimal as a string.
+             */
+            realized: string;
+        };
         /** SavingsParams */
         SavingsParams: {
             /**
@@ -2536,6 +2693,20 @@ export interface components {
             /** Exists */
             exists?: string[];
         };
+        /** TagKeyOut */
+        TagKeyOut: {
+            /** Key */
+            key: string;
+            /** Resources */
+            resources: number;
+            /** Values */
+            values: string[];
+        };
+        /** TagKeysOut */
+        TagKeysOut: {
+            /** Items */
+            items: components["schemas"]["TagKeyOut"][];
+        };
         /** ThresholdOut */
         ThresholdOut: {
             /** Kind */
@@ -2650,6 +2821,18 @@ export interface components {
              */
             metric: string | null;
         };
+        /**
+         * WhoAmIOut
+         * @description The calling API key: its name and role (never the key).
+         */
+        WhoAmIOut: {
+            /** Name */
+            name: string;
+            /** Role */
+            role: string;
+            /** Permissions */
+            permissions: string[];
+        };
     };
     responses: never;
     parameters: never;
@@ -2702,6 +2885,136 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthResponse"];
+                };
+            };
+        };
+    };
+    whoAmI: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WhoAmIOut"];
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role is below the route's minimum role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listTagKeys: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TagKeysOut"];
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role is below the route's minimum role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
                 };
             };
         };
@@ -4311,6 +4624,75 @@ export interface operations {
             };
         };
     };
+    getSavingsDaily: {
+        parameters: {
+            query?: {
+                start?: string | null;
+                end?: string | null;
+                account_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SavingsDailyResponse"];
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role is below the route's minimum role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listAnomalies: {
         parameters: {
             query?: {
@@ -4409,6 +4791,83 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AnomalyOut"];
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role is below the route's minimum role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such entity. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getAnomalyBand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The anomaly's id. */
+                anomaly_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AnomalyBandOut"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
