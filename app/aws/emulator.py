@@ -9,6 +9,7 @@ code and has no Pricing/CUR APIs (DESIGN.md §5); everything else the platform c
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.errors import ConfigurationError
-from app.local_processes import free_port, log_tail, stop_process_group
+from app.local_processes import log_tail, stop_process_group
 
 STARTUP_TIMEOUT_SECONDS = 30.0
 REGION = "us-east-1"
@@ -56,29 +57,42 @@ def find_moto_server() -> str | None:
 
 def _answers(endpoint: str) -> bool:
     try:
-        with urllib.request.urlopen(f"{endpoint}/moto-api/", timeout=1.0) as response:  # noqa: S310
-            return int(response.status) == 200
+        with urllib.request.urlopen(f"{endpoint}/moto-api/data.json", timeout=1.0) as response:  # noqa: S310
+            return int(response.status) == 200 and response.read(1) == b"{"
     except (urllib.error.URLError, OSError):
         return False
 
 
+_LISTENING = re.compile(rb"Running on http://127\.0\.0\.1:(\d+)")
+
+
+def _listening_port(log_path: Path) -> int | None:
+    """The port the server says it bound (it picks a free one itself: no race with others)."""
+    try:
+        match = _LISTENING.search(log_path.read_bytes())
+    except OSError:
+        return None
+    return int(match.group(1)) if match else None
+
+
 @contextmanager
 def moto_server(log_dir: Path | None = None) -> Iterator[Emulator]:
-    """Run ``moto_server`` for the duration of the block (does not touch the environment)."""
+    """Run ``moto_server`` for the duration of the block (does not touch the environment).
+
+    The server binds a free port itself (``-p 0``) and the port is read from its own log, so a
+    server of someone else's that took a port meanwhile can never be mistaken for it."""
     binary = find_moto_server()
     if binary is None:
         raise ConfigurationError(
             "moto_server not found next to the interpreter or on PATH; "
             "install the dev extra: pip install 'moto[server]'"
         )
-    port = free_port()
-    endpoint = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="finops-moto-") as tmp:
-        log_path = (log_dir or Path(tmp)) / f"moto-{port}.log"
+        log_path = (log_dir or Path(tmp)) / f"moto-{os.getpid()}-{time.monotonic_ns()}.log"
         env = {**os.environ, **DUMMY_CREDENTIALS, "AWS_DEFAULT_REGION": REGION}
         with log_path.open("wb") as log:
             process = subprocess.Popen(
-                [binary, "-H", "127.0.0.1", "-p", str(port)],
+                [binary, "-H", "127.0.0.1", "-p", "0"],
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
@@ -87,13 +101,17 @@ def moto_server(log_dir: Path | None = None) -> Iterator[Emulator]:
             )
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-            while not _answers(endpoint):
+            endpoint: str | None = None
+            while endpoint is None or not _answers(endpoint):
                 if process.poll() is not None:
                     raise ConfigurationError(
                         f"moto_server exited with code {process.returncode}: {log_tail(log_path)}"
                     )
                 if time.monotonic() > deadline:
-                    raise ConfigurationError(f"moto_server did not answer at {endpoint}")
+                    raise ConfigurationError(f"moto_server did not answer: {log_tail(log_path)}")
+                if endpoint is None:
+                    port = _listening_port(log_path)
+                    endpoint = None if port is None else f"http://127.0.0.1:{port}"
                 time.sleep(0.1)
             yield Emulator(endpoint_url=endpoint, log_path=log_path)
         finally:
