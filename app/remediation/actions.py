@@ -29,6 +29,7 @@ from decimal import Decimal
 from typing import Any, ClassVar
 
 from botocore.exceptions import BotoCoreError, ClientError
+from botocore.parsers import ResponseParserError
 
 from app.aws.clients import aws_client, default_region
 from app.catalogue.model import PriceCatalogue
@@ -80,7 +81,8 @@ def aws_error_text(exc: BaseException) -> str:
         return f"{operation}: {error.get('Code', 'Error')}: {error.get('Message', '')}".strip()
     if isinstance(exc, ActionFailedError | PlanRefusalError):
         return str(exc)
-    return f"{type(exc).__name__}: {exc}"
+    first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"{type(exc).__name__}: {first_line[:200]}"
 
 
 # --------------------------------------------------------------------------- targets
@@ -277,7 +279,9 @@ def observe(clients: ClientFactory, target: Target) -> Observation:
         if code.endswith(NOT_FOUND_SUFFIXES):
             raise ResourceGoneError(text) from exc
         raise ActionFailedError(text) from exc
-    except BotoCoreError as exc:
+    except (BotoCoreError, ResponseParserError) as exc:
+        # ResponseParserError: an endpoint that answered with something that is not AWS's
+        # protocol (a proxy's error page, an emulator's crash page)
         raise ActionFailedError(f"cannot read {target.resource_id}: {aws_error_text(exc)}") from exc
 
 

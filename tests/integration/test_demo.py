@@ -24,7 +24,8 @@ from tests.support.moto_server import aws as aws  # the per-test fixture
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_demo_runs_every_stage_and_the_aws_scene(db_url: str, tmp_path: Path) -> None:
+def test_demo_runs_every_stage_and_the_aws_scene(db: Database, db_url: str, tmp_path: Path) -> None:
+    # ``db`` empties the session's database first: the demo must start from nothing
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINOPS_", "AWS_"))}
     env["FINOPS_DATABASE_URL"] = db_url
     env["PYTHONPATH"] = str(REPO)

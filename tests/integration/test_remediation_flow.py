@@ -776,3 +776,31 @@ def test_the_job_executes_allow_listed_auto_policies_and_a_rerun_changes_nothing
     assert second["executed"] == 0
     assert second["policies"]["idle-ec2-stop-dev"]["planned"] == 0  # recommendation applied
     assert second["policies"]["review-only"]["unchanged"] == 1
+
+
+def test_a_resource_whose_endpoint_answers_garbage_is_refused_not_a_crash(
+    db: Database, aws: MotoServer
+) -> None:
+    # moto answers an unknown region with an HTML error page: botocore cannot parse it
+    with db.sessions.begin() as session:
+        session.add(
+            Resource(
+                provider="AWS",
+                resource_id="i-0aaaaaaaaaaaaaaaa",
+                region_id="nowhere-1",
+                tags={},
+                first_seen=LONG_AGO,
+                last_seen=LONG_AGO,
+            )
+        )
+    _policy(
+        db,
+        name="stop-anything",
+        filter={"resource_type": "ec2_instance"},
+        action={"type": "stop_ec2"},
+    )
+    run = plan_policy(db=db, name="stop-anything", actor=ALICE)
+    [action] = run["actions"]
+    assert action["status"] == "refused"
+    assert action["reason"].startswith("cannot read the resource: cannot read i-0aaaaaaaaaaaaaaaa")
+    assert "<html" not in action["reason"]
