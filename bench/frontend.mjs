@@ -4,6 +4,8 @@
 //
 //   node bench/frontend.mjs [--months 12] [--accounts 50] [--runs 5] [--workdir DIR] [--no-build]
 //                           [--base-url URL --api-key KEY]
+//   node bench/frontend.mjs --size-only [--no-build]   (the bundle only: no server, no browser)
+//   node bench/frontend.mjs --help
 //
 // Builds frontend/ (unless --no-build), runs `finops demo` with the sample size in --workdir
 // (kept, so a second run reuses the data: only `finops serve` starts), then loads the Overview
@@ -13,35 +15,41 @@
 // to date figure is shown) and the main thread has had its last long task; the figure is
 // max(ready, end of the last long task) from navigation start. Initial JS = every script the
 // browser fetched for that first view, gzip-compressed (level 9) here, plus the same for the
-// build's entry chunk and its modulepreloads from dist/index.html.
+// build's entry chunk and its modulepreloads from dist/index.html. --size-only reads the same
+// from the build alone: the entry's static imports plus the Overview route chunk's.
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, readdirSync } from "node:fs";
-import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
+// The end-to-end suite's browser and server helpers (one chromium setup for both).
+import { launchBrowser } from "../frontend/e2e/browser.mjs";
+import { demoArgs, freePort, waitForHealth } from "../frontend/e2e/harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(here, "..");
 const FRONTEND = join(REPO, "frontend");
-const { chromium } = await import(
-  join(FRONTEND, "node_modules/playwright-core/index.mjs")
-);
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--disable-dev-shm-usage",
-];
 
 function option(name, fallback) {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 const flag = (name) => process.argv.includes(`--${name}`);
+
+if (flag("help")) {
+  // The header comment is the help.
+  const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split(
+    "\n",
+  );
+  const end = lines.findIndex((line, i) => i > 0 && !line.startsWith("//"));
+  console.log(
+    lines
+      .slice(1, end)
+      .map((line) => line.replace(/^\/\/ ?/, ""))
+      .join("\n"),
+  );
+  process.exit(0);
+}
 
 const months = Number(option("months", "12"));
 const accounts = Number(option("accounts", "50"));
@@ -61,6 +69,29 @@ const median = (xs) => {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 };
 
+// Static imports ("./x.js" after `from` or a bare `import`) and dynamic ones (`import("./x.js")`)
+// of a built chunk (the minifier may quote with backticks).
+function chunkImports(dist, file) {
+  const code = readFileSync(join(dist, "assets", file), "utf8");
+  const names = (re) => [...code.matchAll(re)].map((m) => m[1]);
+  return {
+    static: names(/(?:from|import)\s*["'`]\.\/([\w.-]+\.js)["'`]/g),
+    dynamic: names(/import\(\s*["'`]\.\/([\w.-]+\.js)["'`]\s*\)/g),
+  };
+}
+
+function staticClosure(dist, roots) {
+  const seen = new Set();
+  const todo = [...roots];
+  while (todo.length) {
+    const file = todo.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    todo.push(...chunkImports(dist, file).static);
+  }
+  return seen;
+}
+
 function buildSizes() {
   const dist = join(FRONTEND, "dist");
   const html = readFileSync(join(dist, "index.html"), "utf8");
@@ -79,31 +110,32 @@ function buildSizes() {
     (sum, f) => sum + gz(readFileSync(join(dist, "assets", f))),
     0,
   );
-  return { initial, initialGzip, totalGzip, chunks: assets.length };
-}
-
-async function freePort() {
-  return new Promise((ok) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
-    });
-  });
-}
-
-async function waitHealthy(url, child) {
-  for (let i = 0; i < 3600; i++) {
-    if (child.exitCode !== null)
-      throw new Error(`server exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${url}/api/v1/health`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-  throw new Error("server never became healthy");
+  // The first Overview view: the entry's static imports and the Overview route's chunk with
+  // its own (what the browser fetches, without a browser).
+  const entries = initial
+    .map((src) => src.replace(/^\/?assets\//, ""))
+    .filter((f) => html.includes(`src="/assets/${f}"`));
+  const overviewChunk = entries
+    .flatMap((f) => [...staticClosure(dist, [f])])
+    .flatMap((f) => chunkImports(dist, f).dynamic)
+    .find((f) => f.startsWith("OverviewPage-"));
+  const overview = staticClosure(dist, [
+    ...entries,
+    ...(overviewChunk ? [overviewChunk] : []),
+  ]);
+  const overviewGzip = [...overview].reduce(
+    (sum, f) => sum + gz(readFileSync(join(dist, "assets", f))),
+    0,
+  );
+  return {
+    initial,
+    initialGzip,
+    totalGzip,
+    chunks: assets.length,
+    overviewFiles: overview.size,
+    overviewGzip,
+    hasOverview: overviewChunk != null,
+  };
 }
 
 async function startServer() {
@@ -117,17 +149,7 @@ async function startServer() {
   const seeded = existsSync(keyFile);
   const args = seeded
     ? ["serve", "--port", String(port)]
-    : [
-        "demo",
-        "--port",
-        String(port),
-        "--out",
-        join(workdir, "demo"),
-        "--months",
-        String(months),
-        "--accounts",
-        String(accounts),
-      ];
+    : demoArgs({ port, out: join(workdir, "demo"), months, accounts });
   console.error(
     `${seeded ? "reusing" : "generating"} ${months} months x ${accounts} accounts in ${workdir}`,
   );
@@ -154,7 +176,7 @@ async function startServer() {
   child.stderr.on("data", keep);
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitHealthy(url, child);
+    await waitForHealth(url, child, 3_600_000);
   } catch (error) {
     throw new Error(`${error.message}\n${tail}`);
   }
@@ -249,6 +271,20 @@ async function measure(browser, server, context) {
   };
 }
 
+function printSizes(sizes) {
+  console.log(
+    `build: ${sizes.chunks} JS chunks, ${kb(sizes.totalGzip)} gzip in all`,
+  );
+  console.log(
+    `initial JS (entry + modulepreload in dist/index.html): ${kb(sizes.initialGzip)} gzip [${sizes.initial.join(", ")}]`,
+  );
+  console.log(
+    sizes.hasOverview
+      ? `initial JS for the Overview (entry + the Overview route chunk, static imports): ${kb(sizes.overviewGzip)} gzip in ${sizes.overviewFiles} files (budget 300 KB)`
+      : "initial JS for the Overview: no OverviewPage chunk found in the entry's imports",
+  );
+}
+
 async function main() {
   if (!flag("no-build")) {
     execFileSync("npm", ["run", "build"], {
@@ -257,12 +293,12 @@ async function main() {
     });
   }
   const sizes = buildSizes();
+  if (flag("size-only")) {
+    printSizes(sizes);
+    return;
+  }
   const server = await startServer();
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    headless: true,
-    args: CHROMIUM_ARGS,
-  });
+  const browser = await launchBrowser();
   try {
     const cold = [];
     for (let i = 0; i < runs; i++) {
@@ -304,12 +340,7 @@ async function main() {
     console.log(
       `data: ${months} months, ${accountsSeen} accounts (GET /accounts total), server ${server.url}`,
     );
-    console.log(
-      `build: ${sizes.chunks} JS chunks, ${kb(sizes.totalGzip)} gzip in all`,
-    );
-    console.log(
-      `initial JS (entry + modulepreload in dist/index.html): ${kb(sizes.initialGzip)} gzip [${sizes.initial.join(", ")}]`,
-    );
+    printSizes(sizes);
     console.log(
       `initial JS fetched for the Overview (cold, every script): ${kb(cold[0].scriptGzip)} gzip in ${cold[0].scripts} files (budget 300 KB)`,
     );

@@ -8,6 +8,7 @@ import { after, before, describe, test } from "node:test";
 import Big from "big.js";
 import {
   apiGet,
+  apiPost,
   createKey,
   launchBrowser,
   openPage,
@@ -51,6 +52,34 @@ function assertClean(problems, path) {
   assert.deepEqual(problems, [], `console errors or failed API calls on ${path}`);
 }
 
+/** The Savings page against GET /savings and GET /savings/daily (exact sums per currency). */
+async function checkSavings(page, api, daily) {
+  if (api.totals.length) {
+    assert.equal(await dataValue(page, "savings-realized"), api.totals[0].realized_to_date);
+  } else {
+    assert.ok(await page.getByText("No applied recommendations yet").isVisible());
+  }
+  if (daily.items.length === 0) {
+    assert.ok(await page.getByText("No savings tracked yet").isVisible());
+    return;
+  }
+  const currencies = [...new Set(daily.items.map((d) => d.currency))];
+  for (const currency of currencies) {
+    const days = daily.items.filter((d) => d.currency === currency);
+    const estimated = days.reduce((sum, d) => sum.plus(d.estimated), new Big(0));
+    const realized = days
+      .filter((d) => d.billed > 0)
+      .reduce((sum, d) => sum.plus(d.realized), new Big(0));
+    assert.equal(await dataValue(page, `savings-daily-estimated-${currency}`), estimated.toFixed());
+    assert.equal(await dataValue(page, `savings-daily-realized-${currency}`), realized.toFixed());
+    await page.waitForSelector(`[data-testid="savings-daily-chart-${currency}"] svg`);
+    assert.equal(
+      await page.locator(`[data-testid="savings-daily-table-${currency}"] tbody tr`).count(),
+      days.length,
+    );
+  }
+}
+
 describe("every page loads with the API's figures", () => {
   test("overview", async () => {
     const { page, problems, context } = await checkPage("/", "overview");
@@ -65,6 +94,10 @@ describe("every page loads with the API's figures", () => {
     assert.equal(meters, Math.min(5, budgets.items.length));
     const open = await apiGet(demo, "/recommendations?status=open&limit=1");
     assert.match(await page.textContent("main"), new RegExp(`${open.total} open in total`));
+    // the shell names the key (GET /me)
+    const me = await apiGet(demo, "/me");
+    const identity = await page.textContent('aside [data-testid="key-identity"]');
+    assert.ok(identity.includes(me.name) && identity.includes(me.role), identity);
     assertClean(problems, "/");
     await context.close();
   });
@@ -120,7 +153,30 @@ describe("every page loads with the API's figures", () => {
       list.items.map((a) => a.impact),
     );
     const first = list.items[0];
+    const band = await apiGet(demo, `/anomalies/${first.id}/band`);
+    assert.ok(band.points.length > 0, "the band has days");
     await visit(page, demo.baseUrl, `/anomalies/${first.id}`);
+    // the band: one table row and one bar per day of the API's answer, exact figures
+    await page.waitForSelector('[data-testid="anomaly-band-chart"] svg');
+    assert.equal(
+      await page.locator('[data-testid="band-table"] tbody tr').count(),
+      band.points.length,
+    );
+    assert.equal(
+      await page.locator('[data-testid="anomaly-band-chart"] .recharts-bar-rectangle').count(),
+      band.points.filter((p) => !new Big(p.actual).eq(0)).length,
+    );
+    const peak = band.points
+      .filter((p) => p.in_anomaly)
+      .sort((a, b) => new Big(b.actual).cmp(a.actual))[0];
+    assert.ok(peak, "the band marks the anomaly's days");
+    assert.equal(
+      await page.getAttribute(
+        `[data-testid="band-table"] tr[data-day="${peak.day}"] [data-testid="band-actual"]`,
+        "data-value",
+      ),
+      peak.actual,
+    );
     assert.equal(await dataValue(page, "anomaly-actual"), first.actual_cost);
     assert.equal(await dataValue(page, "anomaly-expected"), first.expected_cost);
     assert.equal(await dataValue(page, "anomaly-impact"), first.impact);
@@ -151,14 +207,35 @@ describe("every page loads with the API's figures", () => {
     await context.close();
   });
 
-  test("savings", async () => {
+  test("savings: the daily series, empty or not, with exact sums", async () => {
     const api = await apiGet(demo, "/savings");
-    const { page, problems, context } = await checkPage("/savings", "savings");
-    if (api.totals.length) {
-      assert.equal(await dataValue(page, "savings-realized"), api.totals[0].realized_to_date);
-    } else {
-      assert.ok(await page.getByText("No applied recommendations yet").isVisible());
-    }
+    const daily = await apiGet(demo, "/savings/daily");
+    const { page, problems, context } = await openPage(browser, demo);
+    const answered = page.waitForResponse((r) => r.url().includes("/api/v1/savings/daily"));
+    await visit(page, demo.baseUrl, "/savings");
+    assert.equal((await answered).status(), 200);
+    await checkSavings(page, api, daily);
+
+    // Apply a recommendation ten days back and accrue its savings: the series fills in.
+    const summary = await apiGet(demo, "/costs/summary");
+    const actions = await apiGet(demo, "/remediation/actions?limit=200");
+    const planned = new Set(actions.items.map((a) => a.recommendation_id));
+    const open = await apiGet(demo, "/recommendations?status=open&limit=100");
+    const rec = open.items.find((r) => !planned.has(r.id));
+    assert.ok(rec, "an open recommendation no remediation action uses");
+    const appliedOn = new Date(`${summary.today}T00:00:00Z`);
+    appliedOn.setUTCDate(appliedOn.getUTCDate() - 10);
+    await apiPost(demo, `/recommendations/${rec.id}/apply`, {
+      applied_on: appliedOn.toISOString().slice(0, 10),
+      note: "applied by the end-to-end suite",
+    });
+    await demo.cli(["jobs", "run", "track_savings"]);
+    const after = await apiGet(demo, "/savings/daily");
+    assert.ok(after.items.length > 0, "track_savings accrued days");
+    await visit(page, demo.baseUrl, "/savings");
+    await checkSavings(page, await apiGet(demo, "/savings"), after);
+    assert.deepEqual(await seriousViolations(page), []);
+    await screenshot(page, "savings");
     assertClean(problems, "/savings");
     await context.close();
   });
@@ -266,6 +343,41 @@ describe("interactions", () => {
     const summary = await apiGet(demo, "/costs/summary");
     assert.equal(await dataValue(page, "mtd"), summary.currencies[0].month_to_date);
     assertClean(problems, "key entry");
+    await context.close();
+  });
+
+  test("a viewer sees the remediation diff but no Approve button, and no budget buttons", async () => {
+    const planned = await apiGet(demo, "/remediation/actions?status=planned&limit=50");
+    assert.ok(planned.items.length > 0, "the demo left actions awaiting approval");
+    const actionId = planned.items[0].id;
+    const viewerName = `e2e-viewer-${Date.now()}`;
+    const viewerKey = await createKey(demo, viewerName, "viewer");
+    const me = await apiGet(demo, "/me", viewerKey);
+    assert.deepEqual(me, { name: viewerName, role: "viewer", permissions: ["viewer"] });
+    const { page, problems, context } = await openPage(browser, demo, { key: viewerKey });
+    await visit(page, demo.baseUrl, `/remediation?action=${actionId}`);
+    await page.waitForSelector('[data-testid="remediation-diff"]');
+    const note = page.locator('[data-testid="remediation-detail"] [data-testid="role-note"]');
+    await note.waitFor();
+    assert.match(
+      await note.textContent(),
+      /needs the operator role; this key \(e2e-viewer-\d+\) is a viewer/,
+    );
+    for (const name of ["Approve", "Reject", "Execute now", "Plan now"]) {
+      assert.equal(await page.getByRole("button", { name }).count(), 0, `no ${name} button`);
+    }
+    assert.ok(
+      (await page.textContent('aside [data-testid="key-identity"]')).includes(viewerName),
+      "the shell names the viewer key",
+    );
+    await visit(page, demo.baseUrl, "/budgets");
+    await page.getByTestId("role-note").waitFor();
+    for (const name of ["New budget", "Edit", "Delete"]) {
+      assert.equal(await page.getByRole("button", { name }).count(), 0, `no ${name} button`);
+    }
+    assert.deepEqual(await seriousViolations(page), []);
+    // nothing was tried, so nothing was refused
+    assertClean(problems, "/remediation and /budgets as a viewer");
     await context.close();
   });
 

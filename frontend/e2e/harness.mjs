@@ -38,7 +38,8 @@ export async function freePort() {
   });
 }
 
-async function waitForHealth(baseUrl, child, timeoutMs) {
+/** Polls `GET /health` until it answers (or `child` exits, or `timeoutMs` passes). */
+export async function waitForHealth(baseUrl, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null)
@@ -52,6 +53,21 @@ async function waitForHealth(baseUrl, child, timeoutMs) {
     await new Promise((r) => setTimeout(r, 1000));
   }
   throw new Error(`no healthy API at ${baseUrl} after ${timeoutMs / 1000}s`);
+}
+
+/** `finops demo` on `port`, writing into `out` (its API key lands in `out/api-key`). */
+export function demoArgs({ port, out, months, accounts }) {
+  return [
+    "demo",
+    "--port",
+    String(port),
+    "--out",
+    out,
+    "--months",
+    String(months),
+    "--accounts",
+    String(accounts),
+  ];
 }
 
 /**
@@ -77,17 +93,7 @@ export async function startDemo({ months = 6, accounts = 4, timeoutMs = 420_000 
   const workdir = mkdtempSync(join(tmpdir(), "finops-e2e-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const args = [
-    "demo",
-    "--port",
-    String(port),
-    "--out",
-    join(workdir, "demo"),
-    "--months",
-    String(months),
-    "--accounts",
-    String(accounts),
-  ];
+  const args = demoArgs({ port, out: join(workdir, "demo"), months, accounts });
   const child = spawn(finopsBin(), args, { cwd: workdir, env, stdio: ["ignore", "pipe", "pipe"] });
   let log = "";
   child.stdout.on("data", (d) => (log += d));
@@ -124,6 +130,18 @@ export async function apiGet(demo, path, key = demo.adminKey) {
   const response = await fetch(`${demo.baseUrl}/api/v1${path}`, { headers: { "X-API-Key": key } });
   if (!response.ok)
     throw new Error(`GET ${path}: HTTP ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** POST a JSON body to an API path with a key; throws on a non-2xx answer. */
+export async function apiPost(demo, path, body, key = demo.adminKey) {
+  const response = await fetch(`${demo.baseUrl}/api/v1${path}`, {
+    method: "POST",
+    headers: { "X-API-Key": key, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok)
+    throw new Error(`POST ${path}: HTTP ${response.status} ${await response.text()}`);
   return response.json();
 }
 

@@ -3,6 +3,7 @@ import { createBrowserRouter } from "react-router";
 import { prefetchOverview } from "@/features/overview/queries";
 import { LoadingState } from "@/ui/LoadingState";
 import { AppShell } from "./AppShell";
+import { prefetchIdentity } from "./identity";
 import { NotFound, RouteError } from "./RouteError";
 
 // Every page is its own chunk: the first load carries the shell and one page only.
@@ -11,6 +12,11 @@ export function routes(queryClient: QueryClient) {
     {
       path: "/",
       Component: AppShell,
+      // Who the key is (GET /me) is asked once, alongside the first page's chunk and requests.
+      loader: () => {
+        prefetchIdentity(queryClient);
+        return null;
+      },
       errorElement: <RouteError />,
       HydrateFallback: () => <LoadingState label="Loading the dashboard" />,
       children: [

@@ -1,5 +1,6 @@
 import {
   Area,
+  Bar,
   CartesianGrid,
   ComposedChart,
   Legend,
@@ -12,13 +13,17 @@ import {
 } from "recharts";
 import { formatNumber, formatShortDate } from "@/format/format";
 import { ChartFigure } from "./ChartFigure";
+import { CATEGORY_AXIS, CHART_MARGIN, GRID, LEGEND, VALUE_AXIS } from "./chartStyle";
+import { TooltipCard } from "./TooltipCard";
 
-/** One x position: lines by key, bands as [low, high] (floats, geometry only). */
+/** One x position: lines and bars by key, bands as [low, high] (floats, geometry only). */
 export interface BandPoint {
   x: string;
   lines: Record<string, number | null>;
   bands: Record<string, [number, number] | null>;
-  /** Exact API text by line/band key for the tooltip ("12.34", "10.00 – 14.00"). */
+  /** Stacked bars by key (a point usually has one: e.g. "actual" or "actual on an anomaly day"). */
+  bars?: Record<string, number | null>;
+  /** Exact API text by line/band/bar key for the tooltip ("12.34", "10.00 – 14.00"). */
   exact: Record<string, string>;
 }
 
@@ -27,6 +32,12 @@ export interface LineSpec {
   label: string;
   color: string;
   dashed?: boolean;
+}
+
+export interface BarSpec {
+  key: string;
+  label: string;
+  color: string;
 }
 
 export interface BandSpec {
@@ -41,13 +52,14 @@ interface TooltipPayload {
 }
 
 /**
- * Lines with shaded [low, high] bands: forecasts with 80/95 % intervals, utilization
- * percentiles, an anomaly's window against the expected level.
+ * Lines with shaded [low, high] bands, optionally over bars: forecasts with 80/95 % intervals,
+ * utilization percentiles, an anomaly's daily cost against the detector's expected band.
  */
 export function BandChart({
   points,
   lines,
   bands = [],
+  bars = [],
   summary,
   formatValue = (v) => formatNumber(v),
   formatAxis,
@@ -59,6 +71,7 @@ export function BandChart({
   points: BandPoint[];
   lines: LineSpec[];
   bands?: BandSpec[];
+  bars?: BarSpec[];
   summary: string;
   formatValue?: (value: number) => string;
   formatAxis?: (value: number) => string;
@@ -69,22 +82,15 @@ export function BandChart({
 }) {
   return (
     <ChartFigure summary={summary} height={height} testId={testId}>
-      <ComposedChart data={points} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
-        <CartesianGrid vertical={false} stroke="#e2e8f0" />
+      <ComposedChart data={points} margin={CHART_MARGIN}>
+        <CartesianGrid {...GRID} />
         <XAxis
+          {...CATEGORY_AXIS}
           dataKey="x"
           tickFormatter={(x: string) => formatShortDate(x)}
-          tick={{ fontSize: 11, fill: "#475569" }}
-          tickLine={false}
           minTickGap={24}
         />
-        <YAxis
-          tick={{ fontSize: 11, fill: "#475569" }}
-          tickLine={false}
-          axisLine={false}
-          width={64}
-          tickFormatter={formatAxis ?? formatValue}
-        />
+        <YAxis {...VALUE_AXIS} tickFormatter={formatAxis ?? formatValue} />
         {highlight && (
           <ReferenceArea
             x1={highlight.from}
@@ -112,21 +118,31 @@ export function BandChart({
             const point = (props.payload as readonly TooltipPayload[] | undefined)?.[0]?.payload;
             if (!props.active || !point) return null;
             return (
-              <div className="rounded-md bg-white p-2 text-xs shadow-lg ring-1 ring-slate-200">
-                <p className="mb-1 font-semibold text-slate-900">{formatShortDate(point.x)}</p>
-                {[...lines, ...bands].map((spec) =>
-                  point.exact[spec.key] ? (
-                    <p key={spec.key} className="flex justify-between gap-3">
-                      <span className="text-slate-700">{spec.label}</span>
-                      <span className="tabular-nums text-slate-900">{point.exact[spec.key]}</span>
-                    </p>
-                  ) : null,
-                )}
-              </div>
+              <TooltipCard
+                title={formatShortDate(point.x)}
+                rows={[...bars, ...lines, ...bands]
+                  .filter((spec) => point.exact[spec.key])
+                  .map((spec) => ({
+                    key: spec.key,
+                    label: spec.label,
+                    color: spec.color,
+                    value: point.exact[spec.key] ?? "",
+                  }))}
+              />
             );
           }}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        <Legend {...LEGEND} />
+        {bars.map((bar) => (
+          <Bar
+            key={bar.key}
+            dataKey={(p: BandPoint) => p.bars?.[bar.key] ?? null}
+            name={bar.label}
+            stackId="bars"
+            fill={bar.color}
+            isAnimationActive={false}
+          />
+        ))}
         {bands.map((band) => (
           <Area
             key={band.key}
@@ -136,6 +152,9 @@ export function BandChart({
             stroke="none"
             fill={band.color}
             fillOpacity={band.opacity}
+            // over the bars (Recharts draws areas under them by default): a band reads as a
+            // range the bars fall in or out of
+            zIndex={bars.length ? 350 : undefined}
             isAnimationActive={false}
             connectNulls={false}
           />
@@ -149,7 +168,8 @@ export function BandChart({
             stroke={line.color}
             strokeWidth={2}
             strokeDasharray={line.dashed ? "5 4" : undefined}
-            dot={false}
+            // A line needs two points; fewer are drawn as dots.
+            dot={points.length <= 2 ? { r: 3 } : false}
             isAnimationActive={false}
             connectNulls={false}
           />

@@ -1,6 +1,8 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMoney } from "@/format/format";
 import { ChartFigure } from "./ChartFigure";
+import { CATEGORY_AXIS, CHART_MARGIN, GRID, LEGEND, VALUE_AXIS } from "./chartStyle";
+import { TooltipCard } from "./TooltipCard";
 
 export interface ComparisonRow {
   label: string;
@@ -27,19 +29,11 @@ export function ComparisonBarChart({
 }) {
   return (
     <ChartFigure summary={summary} height={height} testId={testId}>
-      <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
-        <CartesianGrid vertical={false} stroke="#e2e8f0" />
-        <XAxis
-          dataKey="label"
-          tick={{ fontSize: 11, fill: "#475569" }}
-          tickLine={false}
-          interval="preserveStartEnd"
-        />
+      <BarChart data={rows} margin={CHART_MARGIN}>
+        <CartesianGrid {...GRID} />
+        <XAxis {...CATEGORY_AXIS} dataKey="label" interval="preserveStartEnd" />
         <YAxis
-          tick={{ fontSize: 11, fill: "#475569" }}
-          tickLine={false}
-          axisLine={false}
-          width={64}
+          {...VALUE_AXIS}
           tickFormatter={(v: number) => formatMoney(v, currency, { compact: true })}
         />
         <Tooltip
@@ -48,25 +42,26 @@ export function ComparisonBarChart({
               ?.payload;
             if (!props.active || !row) return null;
             return (
-              <div className="rounded-md bg-white p-2 text-xs shadow-lg ring-1 ring-slate-200">
-                <p className="mb-1 font-semibold text-slate-900">{row.label}</p>
-                {bars.map((b) => (
-                  <p key={b.key} className="flex justify-between gap-3">
-                    <span className="text-slate-700">{b.label}</span>
-                    <span className="tabular-nums">{formatMoney(row.exact[b.key], currency)}</span>
-                  </p>
-                ))}
-              </div>
+              <TooltipCard
+                title={row.label}
+                rows={bars.map((b) => ({
+                  key: b.key,
+                  label: b.label,
+                  color: b.color,
+                  value: formatMoney(row.exact[b.key], currency),
+                }))}
+              />
             );
           }}
         />
-        <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
+        <Legend {...LEGEND} />
         {bars.map((b) => (
           <Bar
             key={b.key}
             dataKey={(row: ComparisonRow) => row.values[b.key] ?? 0}
             name={b.label}
             fill={b.color}
+            maxBarSize={56}
             isAnimationActive={false}
           />
         ))}

@@ -1,7 +1,8 @@
 import { useState, type KeyboardEvent } from "react";
 import { formatMoney } from "@/format/format";
-import type { CostChartRow, CostSeries } from "./StackedCostChart";
 import { niceTicks } from "./niceTicks";
+import type { CostChartRow, CostSeries } from "./StackedCostChart";
+import { TooltipCard } from "./TooltipCard";
 import { useElementWidth } from "./useElementWidth";
 
 const AXIS_WIDTH = 56;
@@ -136,36 +137,23 @@ export function StackedBars({
           })}
         </svg>
         {current && active != null && (
-          <div
-            className="pointer-events-none absolute top-2 z-10 max-w-xs rounded-md bg-white p-2 text-xs shadow-lg ring-1 ring-slate-200"
+          <TooltipCard
+            className="pointer-events-none absolute top-2 z-10"
             style={
               AXIS_WIDTH + active * slot > width / 2
                 ? { right: width - (AXIS_WIDTH + active * slot) + 8 }
                 : { left: AXIS_WIDTH + (active + 1) * slot + 8 }
             }
-          >
-            <p className="mb-1 font-semibold text-slate-900">
-              {current.label} · {formatMoney(current.total, currency)}
-            </p>
-            <ul className="space-y-0.5">
-              {series
-                .filter((s) => current.exact[s.key] != null)
-                .map((s) => (
-                  <li key={s.key} className="flex justify-between gap-3">
-                    <span className="flex min-w-0 items-center gap-1.5">
-                      <span
-                        className="inline-block size-2 shrink-0 rounded-sm"
-                        style={{ background: s.color }}
-                      />
-                      <span className="truncate text-slate-700">{s.label}</span>
-                    </span>
-                    <span className="tabular-nums text-slate-900">
-                      {formatMoney(current.exact[s.key], currency)}
-                    </span>
-                  </li>
-                ))}
-            </ul>
-          </div>
+            title={`${current.label} · ${formatMoney(current.total, currency)}`}
+            rows={series
+              .filter((s) => current.exact[s.key] != null)
+              .map((s) => ({
+                key: s.key,
+                label: s.label,
+                color: s.color,
+                value: formatMoney(current.exact[s.key], currency),
+              }))}
+          />
         )}
       </div>
       <p className="sr-only" aria-live="polite">

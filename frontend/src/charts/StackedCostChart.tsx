@@ -1,6 +1,8 @@
 import { Bar, BarChart, CartesianGrid, Legend, Tooltip, XAxis, YAxis } from "recharts";
 import { formatMoney } from "@/format/format";
 import { ChartFigure } from "./ChartFigure";
+import { CATEGORY_AXIS, CHART_MARGIN, GRID, LEGEND, VALUE_AXIS } from "./chartStyle";
+import { TooltipCard } from "./TooltipCard";
 
 export interface CostSeries {
   key: string;
@@ -38,29 +40,18 @@ function CostTooltip({
 }) {
   const row = payload?.[0]?.payload;
   if (!active || !row) return null;
+  // Top of the stack first, as drawn; at most 12 rows.
   const present = series.filter((s) => row.exact[s.key] != null).reverse();
   return (
-    <div className="max-w-xs rounded-md bg-white p-2 text-xs shadow-lg ring-1 ring-slate-200">
-      <p className="mb-1 font-semibold text-slate-900">
-        {row.label} · {formatMoney(row.total, currency)}
-      </p>
-      <ul className="space-y-0.5">
-        {present.slice(0, 12).map((s) => (
-          <li key={s.key} className="flex justify-between gap-3">
-            <span className="flex min-w-0 items-center gap-1.5">
-              <span
-                className="inline-block size-2 shrink-0 rounded-sm"
-                style={{ background: s.color }}
-              />
-              <span className="truncate text-slate-700">{s.label}</span>
-            </span>
-            <span className="tabular-nums text-slate-900">
-              {formatMoney(row.exact[s.key], currency)}
-            </span>
-          </li>
-        ))}
-      </ul>
-    </div>
+    <TooltipCard
+      title={`${row.label} · ${formatMoney(row.total, currency)}`}
+      rows={present.slice(0, 12).map((s) => ({
+        key: s.key,
+        label: s.label,
+        color: s.color,
+        value: formatMoney(row.exact[s.key], currency),
+      }))}
+    />
   );
 }
 
@@ -80,19 +71,11 @@ export function StackedCostChart({
 }) {
   return (
     <ChartFigure summary={summary} height={height} testId="cost-chart">
-      <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} barCategoryGap="12%">
-        <CartesianGrid vertical={false} stroke="#e2e8f0" />
-        <XAxis
-          dataKey="label"
-          tick={{ fontSize: 11, fill: "#475569" }}
-          tickLine={false}
-          minTickGap={16}
-        />
+      <BarChart data={rows} margin={CHART_MARGIN} barCategoryGap="12%">
+        <CartesianGrid {...GRID} />
+        <XAxis {...CATEGORY_AXIS} dataKey="label" minTickGap={16} />
         <YAxis
-          tick={{ fontSize: 11, fill: "#475569" }}
-          tickLine={false}
-          axisLine={false}
-          width={64}
+          {...VALUE_AXIS}
           tickFormatter={(v: number) => formatMoney(v, currency, { compact: true })}
         />
         <Tooltip
@@ -106,9 +89,7 @@ export function StackedCostChart({
             />
           )}
         />
-        {series.length <= 12 && (
-          <Legend wrapperStyle={{ fontSize: 12 }} iconSize={10} itemSorter={null} />
-        )}
+        {series.length <= 12 && <Legend {...LEGEND} />}
         {series.map((s) => (
           <Bar
             key={s.key}

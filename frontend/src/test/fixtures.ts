@@ -216,3 +216,99 @@ export function remediationAction(extra: Partial<Schemas["ActionOut"]> = {}): Sc
     ...extra,
   };
 }
+
+/** `GET /me` for a key of `role` (permissions: that role and every lower one). */
+export function me(
+  role: "viewer" | "operator" | "admin",
+  name = `test-${role}`,
+): Schemas["WhoAmIOut"] {
+  const order = ["viewer", "operator", "admin"];
+  return { name, role, permissions: order.slice(0, order.indexOf(role) + 1) };
+}
+
+export const tags: Schemas["TagKeysOut"] = {
+  items: [
+    { key: "team", resources: 830, values: ["data", "ml", "payments", "platform", "search"] },
+    { key: "env", resources: 412, values: ["dev", "prod", "staging"] },
+  ],
+};
+
+/** `GET /anomalies/2/band`: two warm-up days, then the detector's band; 2026-11-15..17 flagged. */
+export const anomalyBand: Schemas["AnomalyBandOut"] = {
+  anomaly_id: 2,
+  currency: "USD",
+  points: [
+    {
+      day: "2026-11-12",
+      actual: "401.2",
+      expected: null,
+      lower: null,
+      upper: null,
+      in_anomaly: false,
+    },
+    {
+      day: "2026-11-13",
+      actual: "398.7",
+      expected: null,
+      lower: null,
+      upper: null,
+      in_anomaly: false,
+    },
+    {
+      day: "2026-11-14",
+      actual: "402.0000001",
+      expected: "400.125",
+      lower: "380.5",
+      upper: "419.75",
+      in_anomaly: false,
+    },
+    {
+      day: "2026-11-15",
+      actual: "710.4017553529",
+      expected: "400.0",
+      lower: "380.0",
+      upper: "420.0",
+      in_anomaly: true,
+    },
+    {
+      day: "2026-11-16",
+      actual: "711.0",
+      expected: "400.0",
+      lower: "380.0",
+      upper: "420.0",
+      in_anomaly: true,
+    },
+    {
+      day: "2026-11-17",
+      actual: "710.0",
+      expected: "400.0",
+      lower: "380.0",
+      upper: "420.0",
+      in_anomaly: true,
+    },
+    {
+      day: "2026-11-18",
+      actual: "405.3",
+      expected: "401.0",
+      lower: "381.0",
+      upper: "421.0",
+      in_anomaly: false,
+    },
+  ],
+};
+
+export function savingsDay(
+  day: string,
+  estimated: string,
+  realized: string,
+  extra: Partial<Schemas["SavingsDayOut"]> = {},
+): Schemas["SavingsDayOut"] {
+  return { day, currency: "USD", recommendations: 2, billed: 2, estimated, realized, ...extra };
+}
+
+export const emptySavings = { recommendations: [], accounts: [], totals: [] };
+
+/** One page of a list route holding `items` (all of them). */
+export function listPage<T>(items: T[], limit = 50) {
+  return { items, total: items.length, limit, offset: 0, next_offset: null };
+}

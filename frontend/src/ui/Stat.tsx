@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import { cn } from "./cn";
+import { Money } from "./Money";
 
 /** A headline figure with its label and a line of context. */
 export function Stat({
@@ -30,5 +31,34 @@ export function Stat({
       </dd>
       {detail != null && <dd className="mt-1 text-xs text-slate-600">{detail}</dd>}
     </div>
+  );
+}
+
+/** A headline money figure: the exact API text, formatted, its decimals on hover. */
+export function MoneyStat({
+  label,
+  value,
+  currency,
+  signed,
+  detail,
+  className,
+  testId,
+}: {
+  label: ReactNode;
+  value: string | null | undefined;
+  currency: string;
+  signed?: boolean;
+  detail?: ReactNode;
+  className?: string;
+  /** On the figure itself, with the API's text in `data-value`. */
+  testId?: string;
+}) {
+  return (
+    <Stat
+      label={label}
+      detail={detail}
+      className={className}
+      value={<Money value={value} currency={currency} signed={signed} testId={testId} />}
+    />
   );
 }

@@ -1,113 +1,32 @@
 import { useState, type SyntheticEvent } from "react";
 import { Link, useParams } from "react-router";
-import { describeRequest } from "@/api/client";
-import { addDays, daysBetween, todayUtc } from "@/calendar/days";
-import { BandChart, type BandPoint } from "@/charts/BandChart";
-import { divideDecimals, shiftDecimal, toChartNumber } from "@/format/decimal";
+import { RoleGate } from "@/app/RoleGate";
+import { daysBetween } from "@/calendar/days";
+import { shiftDecimal, toChartNumber } from "@/format/decimal";
 import {
   formatDateTime,
   formatDayRange,
-  formatMoney,
   formatNumber,
   formatPercent,
   formatRatio,
   humanize,
 } from "@/format/format";
+import { AuditLink } from "@/ui/AuditLink";
 import { Badge } from "@/ui/Badge";
 import { toneFor } from "@/ui/tone";
 import { Button } from "@/ui/Button";
 import { Card } from "@/ui/Card";
 import { ErrorState } from "@/ui/ErrorState";
-import { SelectField, TextAreaField } from "@/ui/Field";
+import { SelectField } from "@/ui/Field";
 import { Money } from "@/ui/Money";
+import { NoteField } from "@/ui/NoteField";
 import { PageHeader } from "@/ui/PageHeader";
 import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
-import { Stat } from "@/ui/Stat";
+import { MoneyStat, Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
-import { useCosts } from "../costs/api";
-import {
-  ANOMALY_STATUSES,
-  scopeFilter,
-  scopeLabel,
-  useAnomaly,
-  useAnomalyFeedback,
-  type Anomaly,
-} from "./api";
-
-const CONTEXT_DAYS_BEFORE = 35;
-const CONTEXT_DAYS_AFTER = 14;
-
-function CostContext({ anomaly }: { anomaly: Anomaly }) {
-  const filter = scopeFilter(anomaly);
-  const today = todayUtc();
-  const start = addDays(anomaly.start_day, -CONTEXT_DAYS_BEFORE);
-  const afterEnd = addDays(anomaly.end_day, CONTEXT_DAYS_AFTER);
-  const end = afterEnd < today ? afterEnd : today;
-  const query = {
-    start,
-    end,
-    granularity: "day" as const,
-    filter: filter ?? {},
-    metric: "effective" as const,
-  };
-  const costs = useCosts(query, { enabled: filter != null });
-  if (!filter) {
-    return (
-      <p className="text-sm text-slate-600">This scope cannot be charted from the cost API.</p>
-    );
-  }
-  // The API stores the expected cost of the whole window; spread evenly per day for the chart.
-  const expectedPerDay = divideDecimals(anomaly.expected_cost, String(anomaly.days), 6) ?? "0";
-  return (
-    <>
-      <QueryState
-        query={costs}
-        loadingRows={6}
-        isEmpty={(d) => d.rows.length === 0}
-        empty="No cost rows for this scope"
-      >
-        {(data) => {
-          const points: BandPoint[] = data.rows.map((row) => {
-            const inWindow =
-              row.period_start >= anomaly.start_day && row.period_start < anomaly.end_day;
-            return {
-              x: row.period_start,
-              lines: {
-                actual: toChartNumber(row.effective),
-                expected: inWindow ? toChartNumber(expectedPerDay) : null,
-              },
-              bands: {},
-              exact: {
-                actual: formatMoney(row.effective, anomaly.currency),
-                ...(inWindow ? { expected: formatMoney(expectedPerDay, anomaly.currency) } : {}),
-              },
-            };
-          });
-          return (
-            <BandChart
-              testId="anomaly-chart"
-              points={points}
-              lines={[
-                { key: "actual", label: "Actual (effective)", color: "#0f766e" },
-                { key: "expected", label: "Expected per day", color: "#b45309", dashed: true },
-              ]}
-              highlight={{
-                from: anomaly.start_day,
-                to: addDays(anomaly.end_day, -1),
-                label: "anomaly",
-              }}
-              formatValue={(v) => formatMoney(v, anomaly.currency)}
-              formatAxis={(v) => formatMoney(v, anomaly.currency, { compact: true })}
-              summary={`Daily cost of ${scopeLabel(anomaly)} from ${start} to ${end}, the anomaly window shaded.`}
-            />
-          );
-        }}
-      </QueryState>
-      <SourceNote requests={[describeRequest("/costs", query)]} />
-    </>
-  );
-}
+import { ANOMALY_STATUSES, scopeLabel, useAnomaly, useAnomalyFeedback, type Anomaly } from "./api";
+import { AnomalyBandPanel } from "./AnomalyBandPanel";
 
 function Feedback({ anomaly }: { anomaly: Anomaly }) {
   const [status, setStatus] = useState(anomaly.status === "open" ? "acknowledged" : anomaly.status);
@@ -142,20 +61,10 @@ function Feedback({ anomaly }: { anomaly: Anomaly }) {
           </option>
         ))}
       </SelectField>
-      <TextAreaField
-        label="Note (audited)"
-        value={note}
-        maxLength={2000}
-        onChange={(e) => {
-          setNote(e.target.value);
-        }}
-      />
-      <div className="flex items-center gap-3">
-        <Button type="submit" variant="primary" busy={feedback.isPending}>
-          Save feedback
-        </Button>
-        <span className="text-xs text-slate-600">Needs the operator role.</span>
-      </div>
+      <NoteField value={note} onChange={setNote} />
+      <Button type="submit" variant="primary" busy={feedback.isPending}>
+        Save feedback
+      </Button>
       {feedback.isError && <ErrorState error={feedback.error} />}
       {feedback.isSuccess && (
         <p role="status" className="text-sm text-emerald-800">
@@ -188,23 +97,24 @@ export function AnomalyDetailPage() {
           />
           <Card className="mb-4" aria-label="Impact">
             <dl className="grid grid-cols-2 gap-4 md:grid-cols-5">
-              <Stat
+              <MoneyStat
                 label="Actual"
-                value={
-                  <Money value={a.actual_cost} currency={a.currency} testId="anomaly-actual" />
-                }
+                value={a.actual_cost}
+                currency={a.currency}
+                testId="anomaly-actual"
               />
-              <Stat
+              <MoneyStat
                 label="Expected"
-                value={
-                  <Money value={a.expected_cost} currency={a.currency} testId="anomaly-expected" />
-                }
+                value={a.expected_cost}
+                currency={a.currency}
+                testId="anomaly-expected"
               />
-              <Stat
+              <MoneyStat
                 label="Impact"
-                value={
-                  <Money value={a.impact} currency={a.currency} signed testId="anomaly-impact" />
-                }
+                value={a.impact}
+                currency={a.currency}
+                signed
+                testId="anomaly-impact"
               />
               <Stat label="Impact %" value={formatPercent(a.impact_percent, { signed: true })} />
               <Stat label="Score" value={formatNumber(a.score)} detail={`${a.days} day(s)`} />
@@ -212,22 +122,20 @@ export function AnomalyDetailPage() {
           </Card>
           <div className="grid grid-cols-1 gap-4 xl:grid-cols-3">
             <Card
-              title="Daily cost around the anomaly"
-              description="Actual effective cost per day; dashed: expected level during the window (the window's expected cost per day)"
+              title="Daily cost against the expected band"
+              description="Bars: usage cost per day (effective), the anomaly's days in red. Dashed: the value the detector expected from past days; shaded: its band. Figures above are the anomaly window's totals."
               className="xl:col-span-2"
             >
-              <CostContext anomaly={a} />
+              <AnomalyBandPanel anomaly={a} />
             </Card>
             <Card title="Feedback">
-              <Feedback anomaly={a} />
-              <p className="mt-3 text-xs">
-                <Link
-                  to={`/audit?entity_type=anomaly&entity_id=${a.id}`}
-                  className="font-medium text-teal-800 hover:underline"
-                >
-                  History in the audit log
-                </Link>
-              </p>
+              <RoleGate
+                route="POST /api/v1/anomalies/{anomaly_id}/feedback"
+                what="Feedback on an anomaly"
+              >
+                <Feedback anomaly={a} />
+              </RoleGate>
+              <AuditLink entityType="anomaly" entityId={a.id} className="mt-3" />
             </Card>
           </div>
           <Card title="Root cause: ranked contributors" className="mt-4">

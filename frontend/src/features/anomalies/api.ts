@@ -8,6 +8,7 @@ import {
 import { api, unwrap, type ApiPaths, type Schemas } from "@/api/client";
 
 export type Anomaly = Schemas["AnomalyOut"];
+export type AnomalyBand = Schemas["AnomalyBandOut"];
 export type AnomaliesQuery = NonNullable<
   ApiPaths["/api/v1/anomalies"]["get"]["parameters"]["query"]
 >;
@@ -46,6 +47,20 @@ export function useAnomaly(id: number) {
   });
 }
 
+/** The scope's daily cost around the anomaly with the detector's expected value and band. */
+export function useAnomalyBand(id: number) {
+  return useQuery({
+    queryKey: ["anomaly-band", id],
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET("/api/v1/anomalies/{anomaly_id}/band", {
+          params: { path: { anomaly_id: id } },
+          signal,
+        }),
+      ),
+  });
+}
+
 export function useAnomalyFeedback(id: number) {
   const client = useQueryClient();
   return useMutation({
@@ -59,12 +74,17 @@ export function useAnomalyFeedback(id: number) {
     onSuccess: (anomaly) => {
       client.setQueryData(["anomaly", id], anomaly);
       void client.invalidateQueries({ queryKey: ["anomalies"] });
+      // Feedback changes what the detector learns from (accepted days leave the baseline).
+      void client.invalidateQueries({ queryKey: ["anomaly-band", id] });
       void client.invalidateQueries({ queryKey: ["audit"] });
     },
   });
 }
 
-/** The cost filter that reproduces an anomaly's scope in GET /costs (null: not expressible). */
+/**
+ * The cost filter that reproduces an anomaly's scope in GET /costs (null: not expressible).
+ * The detector measures usage charges only: add `charge_category: "Usage"` for its figures.
+ */
 export function scopeFilter(
   anomaly: Pick<Anomaly, "scope_type" | "scope_key" | "currency">,
 ): Record<string, string> | null {

@@ -2,7 +2,7 @@ import { screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockApi } from "@/test/apiMock";
-import { budgets } from "@/test/fixtures";
+import { budgets, me } from "@/test/fixtures";
 import { renderRoute } from "@/test/render";
 import { BudgetsPage } from "./BudgetsPage";
 
@@ -17,6 +17,7 @@ describe("Budgets", () => {
 
   it("validates before creating, then posts exact amounts", async () => {
     const { requests } = mockApi({
+      "GET /api/v1/me": me("admin"),
       "GET /api/v1/budgets": budgets,
       "POST /api/v1/budgets": { status: 201, body: budgets.items[0] },
     });
@@ -37,5 +38,26 @@ describe("Budgets", () => {
       scope_key: "375743119449",
       amount: "5000.10",
     });
+  });
+
+  it("offers create, edit and delete to an admin only", async () => {
+    mockApi({ "GET /api/v1/me": me("operator", "ops"), "GET /api/v1/budgets": budgets });
+    renderRoute(<BudgetsPage />);
+    expect(await screen.findByTestId("role-note")).toHaveTextContent(
+      "Creating, editing or deleting a budget needs the admin role; this key (ops) is an operator.",
+    );
+    expect(screen.getByTestId("budget-actual")).toBeInTheDocument();
+    for (const name of ["New budget", "Edit", "Delete"]) {
+      expect(screen.queryByRole("button", { name })).not.toBeInTheDocument();
+    }
+  });
+
+  it("shows an admin the budget buttons and no note", async () => {
+    mockApi({ "GET /api/v1/me": me("admin"), "GET /api/v1/budgets": budgets });
+    renderRoute(<BudgetsPage />);
+    expect(await screen.findByRole("button", { name: "New budget" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Edit" })).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Delete" })).toBeInTheDocument();
+    expect(screen.queryByTestId("role-note")).not.toBeInTheDocument();
   });
 });

@@ -1,5 +1,7 @@
 import { useState } from "react";
 import { describeRequest } from "@/api/client";
+import { mayOffer, usePermission } from "@/app/identity";
+import { RoleNote } from "@/app/RoleGate";
 import { addDays } from "@/calendar/days";
 import { toChartNumber } from "@/format/decimal";
 import {
@@ -68,7 +70,7 @@ function scopeText(b: BudgetStatus["budget"]): string {
   return b.scope_type === "total" ? "All spend" : `${humanize(b.scope_type)}: ${b.scope_key ?? ""}`;
 }
 
-function BudgetCard({ status, onEdit }: { status: BudgetStatus; onEdit: () => void }) {
+function BudgetCard({ status, onEdit }: { status: BudgetStatus; onEdit: (() => void) | null }) {
   const [showAlerts, setShowAlerts] = useState(false);
   const remove = useDeleteBudget();
   const b = status.budget;
@@ -79,27 +81,29 @@ function BudgetCard({ status, onEdit }: { status: BudgetStatus; onEdit: () => vo
       title={b.name}
       description={`${scopeText(b)} · ${humanize(b.period)} · ${humanize(b.metric)} cost · ${formatDayRange(status.period_start, status.period_end)}`}
       actions={
-        <>
-          <Button size="sm" onClick={onEdit}>
-            Edit
-          </Button>
-          <Button
-            size="sm"
-            variant="ghost"
-            busy={remove.isPending}
-            onClick={() => {
-              if (
-                window.confirm(
-                  `Delete the budget "${b.name}" and its alerts? The audit log keeps the history.`,
-                )
-              ) {
-                remove.mutate(b.id);
-              }
-            }}
-          >
-            Delete
-          </Button>
-        </>
+        onEdit && (
+          <>
+            <Button size="sm" onClick={onEdit}>
+              Edit
+            </Button>
+            <Button
+              size="sm"
+              variant="ghost"
+              busy={remove.isPending}
+              onClick={() => {
+                if (
+                  window.confirm(
+                    `Delete the budget "${b.name}" and its alerts? The audit log keeps the history.`,
+                  )
+                ) {
+                  remove.mutate(b.id);
+                }
+              }}
+            >
+              Delete
+            </Button>
+          </>
+        )
       }
       data-budget-id={b.id}
     >
@@ -179,25 +183,34 @@ function BudgetCard({ status, onEdit }: { status: BudgetStatus; onEdit: () => vo
 export function BudgetsPage() {
   const budgets = useBudgets();
   const [editing, setEditing] = useState<BudgetStatus | "new" | null>(null);
+  // One role for create, edit and delete (admin): what the API states for each route.
+  const managing = usePermission("POST /api/v1/budgets");
+  const canManage = mayOffer(managing);
   return (
     <>
       <PageHeader
         title="Budgets"
         description="Spend against each budget, actual and forecast to the period's end; alerts when a threshold is crossed."
         actions={
-          <Button
-            variant="primary"
-            onClick={() => {
-              setEditing("new");
-            }}
-          >
-            New budget
-          </Button>
+          canManage && (
+            <Button
+              variant="primary"
+              onClick={() => {
+                setEditing("new");
+              }}
+            >
+              New budget
+            </Button>
+          )
         }
       />
-      <p className="-mt-3 mb-4 text-xs text-slate-600">
-        Creating, editing and deleting budgets needs the admin role.
-      </p>
+      {managing === "denied" && (
+        <RoleNote
+          route="POST /api/v1/budgets"
+          what="Creating, editing or deleting a budget"
+          className="-mt-3 mb-4"
+        />
+      )}
       {editing && (
         <BudgetDialog
           budget={editing === "new" ? null : editing}
@@ -210,7 +223,7 @@ export function BudgetsPage() {
         query={budgets}
         loadingRows={6}
         isEmpty={(d) => d.items.length === 0}
-        empty="No budgets yet: create one"
+        empty={canManage ? "No budgets yet: create one" : "No budgets yet"}
       >
         {(data) => (
           <div className="grid grid-cols-1 gap-4 xl:grid-cols-2" data-testid="budgets-list">
@@ -218,9 +231,13 @@ export function BudgetsPage() {
               <BudgetCard
                 key={status.budget.id}
                 status={status}
-                onEdit={() => {
-                  setEditing(status);
-                }}
+                onEdit={
+                  canManage
+                    ? () => {
+                        setEditing(status);
+                      }
+                    : null
+                }
               />
             ))}
           </div>

@@ -2,32 +2,43 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockApi } from "@/test/apiMock";
-import { costRow, costs } from "@/test/fixtures";
+import { costRow, costs, tags } from "@/test/fixtures";
 import { renderRoute } from "@/test/render";
 import { CostExplorerPage } from "./CostExplorerPage";
 
 function explorerApi() {
   return mockApi({
     "GET /api/v1/costs": (url: URL) => {
+      // rows keyed by the dimension asked for, as the API does
+      const dim = url.searchParams.get("group_by") ?? "service";
+      const keys = (value: string) => ({ [dim]: value });
+      const answer = (body: ReturnType<typeof costs>) => ({
+        ...body,
+        query: { ...body.query, group_by: [dim] },
+      });
       if (url.searchParams.has("granularity")) {
-        return costs(
-          [
-            costRow("2026-10-01", { service: "EC2" }, "7205.8586096"),
-            costRow("2026-10-01", { service: "Lambda" }, "1507.2504994896"),
-            costRow("2026-11-01", { service: "EC2" }, "6026.230232"),
-          ],
-          "14739.3393410896",
+        return answer(
+          costs(
+            [
+              costRow("2026-10-01", keys("EC2"), "7205.8586096"),
+              costRow("2026-10-01", keys("Lambda"), "1507.2504994896"),
+              costRow("2026-11-01", keys("EC2"), "6026.230232"),
+            ],
+            "14739.3393410896",
+          ),
         );
       }
-      return costs(
-        [
-          costRow("2026-06-01", { service: "EC2" }, "13232.0888416"),
-          costRow("2026-06-01", { service: "Lambda" }, "1507.2504994896"),
-        ],
-        "14739.3393410896",
+      return answer(
+        costs(
+          [
+            costRow("2026-06-01", keys("EC2"), "13232.0888416"),
+            costRow("2026-06-01", keys("Lambda"), "1507.2504994896"),
+          ],
+          "14739.3393410896",
+        ),
       );
     },
-    "GET /api/v1/resources": { items: [], total: 0, limit: 1000, offset: 0, next_offset: null },
+    "GET /api/v1/tags": tags,
   });
 }
 
@@ -74,11 +85,37 @@ describe("Cost explorer", () => {
   it("shows an empty state when nothing matches", async () => {
     mockApi({
       "GET /api/v1/costs": { ...costs([], "0.00"), totals: [] },
-      "GET /api/v1/resources": { items: [], total: 0, limit: 1000, offset: 0, next_offset: null },
+      "GET /api/v1/tags": { items: [] },
     });
     renderRoute(<CostExplorerPage />, { path: "/costs" });
     expect(
       (await screen.findAllByText("No cost in this range for these filters")).length,
     ).toBeGreaterThan(0);
+  });
+
+  it("offers the tag keys of GET /tags, most common first, to group and filter by", async () => {
+    const { requests } = explorerApi();
+    const { router } = renderRoute(<CostExplorerPage />, {
+      path: "/costs?start=2026-10-01&end=2026-11-27&granularity=month&group_by=service",
+    });
+    const groupBy = await screen.findByLabelText("Group by");
+    const tagGroup = await within(groupBy).findByRole("group", {
+      name: "Tags, most common first",
+    });
+    expect(
+      within(tagGroup)
+        .getAllByRole("option")
+        .map((o) => o.textContent),
+    ).toEqual(["team (830 resources)", "env (412 resources)"]);
+    expect(requests.some((r) => r.url.pathname === "/api/v1/resources")).toBe(false);
+    await userEvent.selectOptions(groupBy, "tag:env");
+    expect(new URLSearchParams(router.state.location.search).get("group_by")).toBe("tag:env");
+    await userEvent.click(screen.getByRole("button", { name: "Add filter" }));
+    const dialog = within(screen.getByRole("dialog"));
+    expect(dialog.getByLabelText("Dimension")).toHaveValue("tag:env");
+    expect(
+      dialog.getByText("On 412 resources; values seen include dev, prod, staging."),
+    ).toBeInTheDocument();
+    expect(await dialog.findByText("EC2")).toBeInTheDocument();
   });
 });

@@ -6,13 +6,14 @@ import { compareDecimals, percentOf } from "@/format/decimal";
 import { formatCount, formatDayRange, formatMoney, formatPercent } from "@/format/format";
 import { Button } from "@/ui/Button";
 import { Card } from "@/ui/Card";
-import { SelectField, TextField } from "@/ui/Field";
+import { DateRangeFields } from "@/ui/DateRangeFields";
+import { SelectField } from "@/ui/Field";
 import { Money } from "@/ui/Money";
 import { PageHeader } from "@/ui/PageHeader";
 import { QueryState } from "@/ui/QueryState";
 import { SegmentedControl } from "@/ui/SegmentedControl";
 import { SourceNote } from "@/ui/SourceNote";
-import { Stat } from "@/ui/Stat";
+import { MoneyStat, Stat } from "@/ui/Stat";
 import { SortableTh, Table, Td, Th, type SortDirection } from "@/ui/Table";
 import { useCosts, useTagKeys } from "./api";
 import {
@@ -27,7 +28,6 @@ import {
 import {
   costsQuery,
   dimensionLabel,
-  DIMENSIONS,
   MAX_GROUP_BY,
   parseCostView,
   presetRange,
@@ -39,6 +39,7 @@ import {
   type RangePreset,
 } from "./costView";
 import { costRowsToCsv, downloadText } from "./csv";
+import { DimensionOptions } from "./DimensionOptions";
 import { FilterDialog } from "./FilterDialog";
 
 const METRIC_OPTIONS = [
@@ -61,7 +62,32 @@ const GRANULARITY_OPTIONS = [
 
 const TOP_OPTIONS = [5, 10, 20, 50];
 
+const TOTAL_FIGURES = [
+  { metric: "effective", label: "Effective" },
+  { metric: "billed", label: "Billed" },
+  { metric: "list", label: "List (on-demand)" },
+] as const;
+
 type SortKey = "label" | "billed" | "effective" | "list";
+
+/** Effective, billed and list amounts of a row or total: three numeric cells. */
+function AmountCells({
+  amounts,
+  currency,
+}: {
+  amounts: Record<(typeof TOTAL_FIGURES)[number]["metric"], string>;
+  currency: string;
+}) {
+  return (
+    <>
+      {TOTAL_FIGURES.map((f) => (
+        <Td key={f.metric} numeric>
+          <Money value={amounts[f.metric]} currency={currency} />
+        </Td>
+      ))}
+    </>
+  );
+}
 
 function withoutKey<T>(record: Record<string, T>, key: string): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter(([k]) => k !== key));
@@ -95,10 +121,14 @@ export function CostExplorerPage() {
 
   // Derived on each render: a few thousand rows at most (12 months x top 50), cheap next to
   // the request, and the React compiler lint prefers it to hand-written memoization here.
+  // While a new grouping loads, the previous answer stays on screen: its rows are read with the
+  // grouping they were made with (the API echoes its query), not the one just chosen.
+  const seriesGroupBy = series.data?.query.group_by ?? view.groupBy;
+  const totalsGroupBy = totals.data?.query.group_by ?? view.groupBy;
   const currencyRows = (series.data?.rows ?? []).filter((r) => r.currency === activeCurrency);
   const chart = {
-    series: buildSeries(currencyRows, view.groupBy, view.metric),
-    rows: buildChartRows(currencyRows, view.groupBy, view.metric, view.granularity),
+    series: buildSeries(currencyRows, seriesGroupBy, view.metric),
+    rows: buildChartRows(currencyRows, seriesGroupBy, view.metric, view.granularity),
   };
 
   const direction = sort.direction === "asc" ? 1 : -1;
@@ -107,7 +137,7 @@ export function CostExplorerPage() {
     .sort((a, b) => {
       if (a.is_other !== b.is_other) return a.is_other ? 1 : -1;
       if (sort.key === "label") {
-        return direction * groupLabel(a, view.groupBy).localeCompare(groupLabel(b, view.groupBy));
+        return direction * groupLabel(a, totalsGroupBy).localeCompare(groupLabel(b, totalsGroupBy));
       }
       return direction * compareDecimals(a[sort.key], b[sort.key]);
     });
@@ -122,7 +152,7 @@ export function CostExplorerPage() {
   function exportCsv() {
     if (!series.data) return;
     const name = `costs_${view.start}_${view.end}_${view.granularity}_${view.groupBy.join("+") || "total"}.csv`;
-    downloadText(costRowsToCsv(series.data.rows, view.groupBy), name.replace(/[^\w.+-]/g, "_"));
+    downloadText(costRowsToCsv(series.data.rows, seriesGroupBy), name.replace(/[^\w.+-]/g, "_"));
   }
 
   async function copyLink() {
@@ -138,19 +168,18 @@ export function CostExplorerPage() {
   }
 
   function drillInto(row: CostRow) {
-    if (row.is_other || view.groupBy.length === 0) return;
+    if (row.is_other || totalsGroupBy.length === 0) return;
     const filters = { ...view.filters };
-    view.groupBy.forEach((d) => {
+    totalsGroupBy.forEach((d) => {
       filters[d] = [row.keys[d] ?? "null"];
     });
-    const used = new Set(view.groupBy);
+    const used = new Set(totalsGroupBy);
     const next = (["service", "account", "region", "usage_type", "resource"] as const).find(
       (d) => !used.has(d) && !filters[d],
     );
     update({ filters, groupBy: next ? [next] : view.groupBy });
   }
 
-  const dimensionOptions = [...DIMENSIONS, ...(tagKeys.data ?? []).map((k) => `tag:${k}`)];
   const filterEntries = Object.entries(view.filters).filter(([, values]) => values.length);
 
   return (
@@ -191,22 +220,13 @@ export function CostExplorerPage() {
               </option>
             ))}
           </SelectField>
-          <TextField
-            label="Start (included)"
-            type="date"
-            value={view.start}
-            max={view.end}
-            onChange={(e) => {
-              if (e.target.value && e.target.value < view.end) update({ start: e.target.value });
-            }}
-          />
-          <TextField
-            label="End (excluded)"
-            type="date"
-            value={view.end}
-            min={view.start}
-            onChange={(e) => {
-              if (e.target.value && e.target.value > view.start) update({ end: e.target.value });
+          <DateRangeFields
+            start={view.start}
+            end={view.end}
+            onChange={(patch) => {
+              const range = { start: patch.start ?? view.start, end: patch.end ?? view.end };
+              // The API needs both days, start before end: an incomplete edit changes nothing.
+              if (range.start && range.end && range.start < range.end) update(range);
             }}
           />
           <SelectField
@@ -238,15 +258,11 @@ export function CostExplorerPage() {
               }}
             >
               <option value="">{i === 0 ? "No grouping" : "—"}</option>
-              {dimensionOptions.map((d) => (
-                <option
-                  key={d}
-                  value={d}
-                  disabled={view.groupBy.includes(d) && view.groupBy[i] !== d}
-                >
-                  {dimensionLabel(d)}
-                </option>
-              ))}
+              <DimensionOptions
+                tagKeys={tagKeys.data ?? []}
+                current={view.groupBy}
+                isDisabled={(d) => view.groupBy.includes(d) && view.groupBy[i] !== d}
+              />
             </SelectField>
           ))}
         </div>
@@ -346,36 +362,15 @@ export function CostExplorerPage() {
         <QueryState query={totals} loadingRows={2}>
           {() => (
             <dl className="grid grid-cols-2 gap-4 md:grid-cols-4">
-              <Stat
-                label="Effective"
-                value={
-                  <Money
-                    value={currencyTotal?.effective}
-                    currency={activeCurrency}
-                    testId="total-effective"
-                  />
-                }
-              />
-              <Stat
-                label="Billed"
-                value={
-                  <Money
-                    value={currencyTotal?.billed}
-                    currency={activeCurrency}
-                    testId="total-billed"
-                  />
-                }
-              />
-              <Stat
-                label="List (on-demand)"
-                value={
-                  <Money
-                    value={currencyTotal?.list}
-                    currency={activeCurrency}
-                    testId="total-list"
-                  />
-                }
-              />
+              {TOTAL_FIGURES.map((f) => (
+                <MoneyStat
+                  key={f.metric}
+                  label={f.label}
+                  value={currencyTotal?.[f.metric]}
+                  currency={activeCurrency}
+                  testId={`total-${f.metric}`}
+                />
+              ))}
               <Stat
                 label="Line items"
                 value={formatCount(currencyTotal?.line_items)}
@@ -469,7 +464,7 @@ export function CostExplorerPage() {
                   </thead>
                   <tbody>
                     {groupRows.map((row) => {
-                      const key = groupKey(row, view.groupBy);
+                      const key = groupKey(row, totalsGroupBy);
                       return (
                         <tr key={key} className="hover:bg-slate-50" data-group={key}>
                           <Td>
@@ -479,8 +474,8 @@ export function CostExplorerPage() {
                                 className="inline-block size-2.5 shrink-0 rounded-sm"
                                 style={{ background: colourOf.get(key) ?? "transparent" }}
                               />
-                              {row.is_other || view.groupBy.length === 0 ? (
-                                <span>{groupLabel(row, view.groupBy)}</span>
+                              {row.is_other || totalsGroupBy.length === 0 ? (
+                                <span>{groupLabel(row, totalsGroupBy)}</span>
                               ) : (
                                 <button
                                   type="button"
@@ -490,20 +485,12 @@ export function CostExplorerPage() {
                                     drillInto(row);
                                   }}
                                 >
-                                  {groupLabel(row, view.groupBy)}
+                                  {groupLabel(row, totalsGroupBy)}
                                 </button>
                               )}
                             </span>
                           </Td>
-                          <Td numeric>
-                            <Money value={row.effective} currency={row.currency} />
-                          </Td>
-                          <Td numeric>
-                            <Money value={row.billed} currency={row.currency} />
-                          </Td>
-                          <Td numeric>
-                            <Money value={row.list} currency={row.currency} />
-                          </Td>
+                          <AmountCells amounts={row} currency={row.currency} />
                           <Td numeric>
                             {currencyTotal
                               ? formatPercent(
@@ -520,15 +507,7 @@ export function CostExplorerPage() {
                     <tfoot>
                       <tr className="font-semibold">
                         <Td>Total ({activeCurrency})</Td>
-                        <Td numeric>
-                          <Money value={currencyTotal.effective} currency={activeCurrency} />
-                        </Td>
-                        <Td numeric>
-                          <Money value={currencyTotal.billed} currency={activeCurrency} />
-                        </Td>
-                        <Td numeric>
-                          <Money value={currencyTotal.list} currency={activeCurrency} />
-                        </Td>
+                        <AmountCells amounts={currencyTotal} currency={activeCurrency} />
                         <Td numeric>100%</Td>
                         <Td numeric>{formatCount(currencyTotal.line_items)}</Td>
                       </tr>
@@ -557,26 +536,18 @@ export function CostExplorerPage() {
                     .filter((r) => r.currency === activeCurrency)
                     .slice(0, 2000)
                     .map((row) => (
-                      <tr key={`${row.period_start}-${groupKey(row, view.groupBy)}`}>
+                      <tr key={`${row.period_start}-${groupKey(row, seriesGroupBy)}`}>
                         <Td className="whitespace-nowrap">
                           {view.granularity === "total"
                             ? formatDayRange(row.period_start, row.period_end)
                             : periodLabel(row.period_start, view.granularity)}
                         </Td>
                         <Td className="break-all">
-                          {groupKey(row, view.groupBy) === OTHER_KEY
+                          {groupKey(row, seriesGroupBy) === OTHER_KEY
                             ? "Other"
-                            : groupLabel(row, view.groupBy)}
+                            : groupLabel(row, seriesGroupBy)}
                         </Td>
-                        <Td numeric>
-                          <Money value={row.effective} currency={row.currency} />
-                        </Td>
-                        <Td numeric>
-                          <Money value={row.billed} currency={row.currency} />
-                        </Td>
-                        <Td numeric>
-                          <Money value={row.list} currency={row.currency} />
-                        </Td>
+                        <AmountCells amounts={row} currency={row.currency} />
                       </tr>
                     ))}
                 </tbody>

@@ -4,11 +4,16 @@ import { Dialog } from "@/ui/Dialog";
 import { SelectField, TextField } from "@/ui/Field";
 import { LoadingState } from "@/ui/LoadingState";
 import { ErrorState } from "@/ui/ErrorState";
-import { formatMoney } from "@/format/format";
-import { useCosts } from "./api";
-import { dimensionLabel, DIMENSIONS, type CostView } from "./costView";
+import { formatCount, formatMoney } from "@/format/format";
+import { useCosts, type TagKey } from "./api";
+import { dimensionLabel, type CostView } from "./costView";
+import { DimensionOptions } from "./DimensionOptions";
 
-/** Pick a dimension and the values to keep; values (with their cost) come from GET /costs. */
+/**
+ * Pick a dimension and the values to keep. Values come with their cost in the range from a
+ * one-bucket `GET /costs` grouped by the dimension (complete, and with "(none)" for untagged
+ * cost); for a tag, `GET /tags` adds how many resources carry it.
+ */
 export function FilterDialog({
   open,
   view,
@@ -19,7 +24,7 @@ export function FilterDialog({
 }: {
   open: boolean;
   view: CostView;
-  tagKeys: string[];
+  tagKeys: readonly TagKey[];
   initialDimension?: string;
   onApply: (dimension: string, values: string[]) => void;
   onClose: () => void;
@@ -44,7 +49,9 @@ export function FilterDialog({
       .filter((o) => !needle || o.value.toLowerCase().includes(needle));
   }, [values.data, search, dimension, view.metric]);
 
-  const dimensionOptions = [...DIMENSIONS, ...tagKeys.map((k) => `tag:${k}`)];
+  const tag = dimension.startsWith("tag:")
+    ? tagKeys.find((t) => `tag:${t.key}` === dimension)
+    : undefined;
 
   return (
     <Dialog open={open} title="Filter costs" onClose={onClose}>
@@ -52,16 +59,17 @@ export function FilterDialog({
         <SelectField
           label="Dimension"
           value={dimension}
+          hint={
+            tag
+              ? `On ${formatCount(tag.resources)} resources; values seen include ${tag.values.join(", ")}.`
+              : undefined
+          }
           onChange={(e) => {
             setDimension(e.target.value);
             setChosen(new Set(view.filters[e.target.value] ?? []));
           }}
         >
-          {dimensionOptions.map((d) => (
-            <option key={d} value={d}>
-              {dimensionLabel(d)}
-            </option>
-          ))}
+          <DimensionOptions tagKeys={tagKeys} current={[dimension]} />
         </SelectField>
         <TextField
           label="Search values"

@@ -1,5 +1,5 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
-import { api, unwrap, type ApiPaths } from "@/api/client";
+import { api, unwrap, type ApiPaths, type Schemas } from "@/api/client";
 
 export type CostsQuery = NonNullable<ApiPaths["/api/v1/costs"]["get"]["parameters"]["query"]>;
 export type SummaryQuery = NonNullable<
@@ -31,20 +31,13 @@ export function useCostSummary(query: SummaryQuery = {}) {
   return useQuery(costSummaryOptions(query));
 }
 
-/** Tag keys seen on resources (the API has no tag-key listing; see docs/frontend.md). */
+export type TagKey = Schemas["TagKeyOut"];
+
+/** Tag keys on resources, most common first, with example values (`GET /tags`). */
 export function useTagKeys() {
   return useQuery({
-    queryKey: ["tag-keys"],
+    queryKey: ["tags"],
     staleTime: 10 * 60_000,
-    queryFn: async ({ signal }) => {
-      const page = unwrap(
-        await api.GET("/api/v1/resources", { params: { query: { limit: 1000 } }, signal }),
-      );
-      const keys = new Set<string>();
-      page.items.forEach((r) => {
-        Object.keys(r.tags).forEach((k) => keys.add(k));
-      });
-      return [...keys].sort();
-    },
+    queryFn: async ({ signal }) => unwrap(await api.GET("/api/v1/tags", { signal })).items,
   });
 }

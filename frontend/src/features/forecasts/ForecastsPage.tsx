@@ -11,7 +11,7 @@ import { Money } from "@/ui/Money";
 import { PageHeader } from "@/ui/PageHeader";
 import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
-import { Stat } from "@/ui/Stat";
+import { MoneyStat, Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
 import {
   useForecast,
@@ -175,11 +175,11 @@ function MonthEnd() {
               label="Forecast for the rest"
               value={<Money value={p.forecast_remaining} currency={p.currency} />}
             />
-            <Stat
+            <MoneyStat
               label="Projected month"
-              value={
-                <Money value={p.projected} currency={p.currency} testId="forecast-projected" />
-              }
+              value={p.projected}
+              currency={p.currency}
+              testId="forecast-projected"
               detail={humanize(p.model ?? "run rate")}
             />
             <Stat

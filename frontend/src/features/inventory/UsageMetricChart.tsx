@@ -61,3 +61,28 @@ export function UsageMetricChart({
     />
   );
 }
+
+/** One chart per metric, two per row on wide screens (`reference`: a line on one metric). */
+export function UsageMetricCharts({
+  metrics,
+  reference,
+}: {
+  metrics: Map<string, UsageRow[]>;
+  reference?: { metric: string; value: number; label: string };
+}) {
+  return (
+    <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
+      {[...metrics.entries()].map(([metric, rows]) => (
+        <div key={metric}>
+          <h3 className="mb-1 text-xs font-semibold text-slate-700">{metric}</h3>
+          <UsageMetricChart
+            metric={metric}
+            rows={rows}
+            height={200}
+            reference={reference?.metric === metric ? reference : undefined}
+          />
+        </div>
+      ))}
+    </div>
+  );
+}

@@ -17,6 +17,16 @@ export function useAccounts() {
   });
 }
 
+export type Account = Schemas["AccountOut"];
+
+/** Accounts as filter choices: "name (id)" when the account has a name. */
+export function accountChoices(accounts: readonly Pick<Account, "account_id" | "name">[]) {
+  return accounts.map((a) => ({
+    value: a.account_id,
+    label: a.name ? `${a.name} (${a.account_id})` : a.account_id,
+  }));
+}
+
 export function useResources(query: ResourcesQuery) {
   return useQuery({
     queryKey: ["resources", query],

@@ -21,7 +21,7 @@ import { PageHeader } from "@/ui/PageHeader";
 import { ProgressBar } from "@/ui/ProgressBar";
 import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
-import { Stat } from "@/ui/Stat";
+import { MoneyStat, Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
 import { scopeLabel, useAnomalies } from "../anomalies/api";
 import { useBudgets } from "../budgets/api";
@@ -60,25 +60,17 @@ function MonthToDate() {
                   </span>
                 }
               />
-              <Stat
+              <MoneyStat
                 label={`Same span last month (${formatDayRange(data.previous_same_span.start, data.previous_same_span.end)})`}
-                value={
-                  <Money
-                    value={usd.previous_same_span}
-                    currency={usd.currency}
-                    testId="previous-span"
-                  />
-                }
+                value={usd.previous_same_span}
+                currency={usd.currency}
+                testId="previous-span"
               />
-              <Stat
+              <MoneyStat
                 label={`Last month (${formatDayRange(data.previous_month.start, data.previous_month.end)})`}
-                value={
-                  <Money
-                    value={usd.previous_month}
-                    currency={usd.currency}
-                    testId="previous-month"
-                  />
-                }
+                value={usd.previous_month}
+                currency={usd.currency}
+                testId="previous-month"
               />
               {projection.isPending ? (
                 <Stat label="End-of-month forecast" value="…" />

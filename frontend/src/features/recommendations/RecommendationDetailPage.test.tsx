@@ -2,13 +2,14 @@ import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it } from "vitest";
 import { mockApi } from "@/test/apiMock";
-import { recommendation } from "@/test/fixtures";
+import { me, recommendation } from "@/test/fixtures";
 import { renderRoute } from "@/test/render";
 import { RecommendationDetailPage } from "./RecommendationDetailPage";
 
 describe("Recommendation detail", () => {
   it("shows the configuration change and accepts with a note", async () => {
     const { requests } = mockApi({
+      "GET /api/v1/me": me("operator"),
       "GET /api/v1/recommendations/5": recommendation(5, "57.67"),
       "GET /api/v1/usage": { items: [], total: 0, limit: 1000, offset: 0, next_offset: null },
       "POST /api/v1/recommendations/5/accept": recommendation(5, "57.67", { status: "accepted" }),
@@ -19,7 +20,7 @@ describe("Recommendation detail", () => {
     });
     expect(await screen.findByTestId("rec-saving")).toHaveTextContent("$57.67");
     expect(screen.getByText("r5a.large")).toBeInTheDocument();
-    await userEvent.click(screen.getByRole("button", { name: "Accept" }));
+    await userEvent.click(await screen.findByRole("button", { name: "Accept" }));
     const dialog = within(screen.getByRole("dialog"));
     await userEvent.type(dialog.getByLabelText("Note (audited)"), "right-size in next window");
     await userEvent.click(dialog.getByRole("button", { name: "Accept" }));
@@ -29,7 +30,27 @@ describe("Recommendation detail", () => {
     expect(await screen.findByText("Accepted")).toBeInTheDocument();
   });
 
-  it("explains a refused action by the key's role", async () => {
+  it("shows a viewer a note instead of the actions", async () => {
+    mockApi({
+      "GET /api/v1/me": me("viewer", "finance"),
+      "GET /api/v1/recommendations/5": recommendation(5, "57.67"),
+      "GET /api/v1/usage": { items: [], total: 0, limit: 1000, offset: 0, next_offset: null },
+    });
+    renderRoute(<RecommendationDetailPage />, {
+      path: "/recommendations/5",
+      pattern: "/recommendations/:recommendationId",
+    });
+    expect(await screen.findByTestId("role-note")).toHaveTextContent(
+      "needs the operator role; this key (finance) is a viewer.",
+    );
+    expect(screen.getByTestId("rec-saving")).toHaveTextContent("$57.67");
+    for (const name of ["Accept", "Mark applied", "Dismiss"]) {
+      expect(screen.queryByRole("button", { name })).not.toBeInTheDocument();
+    }
+  });
+
+  it("falls back to the API's 403 when /me cannot say who the key is", async () => {
+    // no GET /me mock: the fake API answers 404 (an older server), so the actions are offered
     mockApi({
       "GET /api/v1/recommendations/5": recommendation(5, "57.67"),
       "GET /api/v1/usage": { items: [], total: 0, limit: 1000, offset: 0, next_offset: null },

@@ -1,24 +1,26 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
 import { describeRequest } from "@/api/client";
+import { RoleGate } from "@/app/RoleGate";
 import { todayUtc } from "@/calendar/days";
 import { formatDate, formatDateTime, humanize } from "@/format/format";
+import { AuditLink } from "@/ui/AuditLink";
 import { Badge } from "@/ui/Badge";
 import { toneFor } from "@/ui/tone";
 import { Button } from "@/ui/Button";
 import { Card } from "@/ui/Card";
 import { Dialog } from "@/ui/Dialog";
 import { ErrorState } from "@/ui/ErrorState";
-import { TextAreaField, TextField } from "@/ui/Field";
-import { LoadingState } from "@/ui/LoadingState";
+import { TextField } from "@/ui/Field";
 import { Money } from "@/ui/Money";
+import { NoteField } from "@/ui/NoteField";
 import { PageHeader } from "@/ui/PageHeader";
 import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
-import { Stat } from "@/ui/Stat";
+import { MoneyStat, Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
 import { byMetric, useResourceUsage } from "../inventory/api";
-import { UsageMetricChart } from "../inventory/UsageMetricChart";
+import { UsageMetricCharts } from "../inventory/UsageMetricChart";
 import { useRecommendation, useRecommendationAction, type Recommendation } from "./api";
 import { configRows, displayValue, shortResource } from "./describe";
 
@@ -45,47 +47,41 @@ function Evidence({ rec }: { rec: Recommendation }) {
     window?.end ?? "",
   );
   if (!window) return <p className="text-sm text-slate-600">No evidence window recorded.</p>;
-  if (usage.isPending) return <LoadingState rows={5} />;
-  if (usage.isError) return <ErrorState error={usage.error} />;
-  const metrics = byMetric(usage.data);
-  if (metrics.size === 0) {
-    return (
-      <p className="text-sm text-slate-600">
-        No utilization stored for this resource in the window.
-      </p>
-    );
-  }
   const projected = projectedCpu(rec);
   return (
-    <div className="grid grid-cols-1 gap-4 lg:grid-cols-2">
-      {[...metrics.entries()].map(([metric, rows]) => (
-        <div key={metric}>
-          <h3 className="mb-1 text-xs font-semibold text-slate-700">{metric}</h3>
-          <UsageMetricChart
-            metric={metric}
-            rows={rows}
-            height={200}
+    <>
+      <QueryState
+        query={usage}
+        loadingRows={5}
+        isEmpty={(rows) => rows.length === 0}
+        empty="No utilization stored for this resource in the window"
+      >
+        {(rows) => (
+          <UsageMetricCharts
+            metrics={byMetric(rows)}
             reference={
-              metric === "CPUUtilization" && projected != null
-                ? { value: projected, label: "Projected P99.5 after change" }
+              projected != null
+                ? {
+                    metric: "CPUUtilization",
+                    value: projected,
+                    label: "Projected P99.5 after change",
+                  }
                 : undefined
             }
           />
-        </div>
-      ))}
-      <div className="lg:col-span-2">
-        <SourceNote
-          requests={[
-            describeRequest("/usage", {
-              start: window.start,
-              end: window.end,
-              resource: rec.resource_id,
-              limit: 1000,
-            }),
-          ]}
-        />
-      </div>
-    </div>
+        )}
+      </QueryState>
+      <SourceNote
+        requests={[
+          describeRequest("/usage", {
+            start: window.start,
+            end: window.end,
+            resource: rec.resource_id,
+            limit: 1000,
+          }),
+        ]}
+      />
+    </>
   );
 }
 
@@ -138,14 +134,7 @@ function ActionDialog({
         {action === "dismiss" && (
           <p className="text-sm text-slate-600">A dismissed recommendation is not raised again.</p>
         )}
-        <TextAreaField
-          label="Note (audited)"
-          value={note}
-          maxLength={2000}
-          onChange={(e) => {
-            setNote(e.target.value);
-          }}
-        />
+        <NoteField value={note} onChange={setNote} />
         {mutation.isError && <ErrorState error={mutation.error} />}
         <div className="flex justify-end gap-2">
           <Button onClick={onClose}>Cancel</Button>
@@ -182,19 +171,25 @@ export function RecommendationDetailPage() {
             description={<span className="break-all">{r.resource_id}</span>}
             actions={
               <>
-                {allowedActions(r.status).map((a) => (
-                  <Button
-                    key={a}
-                    variant={
-                      a === "dismiss" ? "secondary" : a === "accept" ? "primary" : "secondary"
-                    }
-                    onClick={() => {
-                      setAction(a);
-                    }}
+                {allowedActions(r.status).length > 0 && (
+                  <RoleGate
+                    route="POST /api/v1/recommendations/{recommendation_id}/accept"
+                    what="Accepting, dismissing or marking a recommendation applied"
+                    className="max-w-xs"
                   >
-                    {a === "apply" ? "Mark applied" : humanize(a)}
-                  </Button>
-                ))}
+                    {allowedActions(r.status).map((a) => (
+                      <Button
+                        key={a}
+                        variant={a === "accept" ? "primary" : "secondary"}
+                        onClick={() => {
+                          setAction(a);
+                        }}
+                      >
+                        {a === "apply" ? "Mark applied" : humanize(a)}
+                      </Button>
+                    ))}
+                  </RoleGate>
+                )}
                 <Link
                   to="/recommendations"
                   className="text-sm font-medium text-teal-800 hover:underline"
@@ -215,15 +210,11 @@ export function RecommendationDetailPage() {
           )}
           <Card className="mb-4" aria-label="Summary">
             <dl className="grid grid-cols-2 gap-4 md:grid-cols-5">
-              <Stat
+              <MoneyStat
                 label="Estimated saving / month"
-                value={
-                  <Money
-                    value={r.estimated_monthly_saving}
-                    currency={r.billing_currency}
-                    testId="rec-saving"
-                  />
-                }
+                value={r.estimated_monthly_saving}
+                currency={r.billing_currency}
+                testId="rec-saving"
               />
               <Stat
                 label="Status"
@@ -295,14 +286,7 @@ export function RecommendationDetailPage() {
                 </div>
               ))}
             </dl>
-            <p className="mt-3 text-xs">
-              <Link
-                to={`/audit?entity_type=recommendation&entity_id=${r.id}`}
-                className="font-medium text-teal-800 hover:underline"
-              >
-                History in the audit log
-              </Link>
-            </p>
+            <AuditLink entityType="recommendation" entityId={r.id} className="mt-3" />
             <SourceNote requests={[`GET /api/v1/recommendations/${r.id}`]} />
           </Card>
         </>

@@ -1,12 +1,14 @@
 import { useMemo } from "react";
-import { Link, useSearchParams } from "react-router";
+import { Link } from "react-router";
 import { describeRequest } from "@/api/client";
 import { compareDecimals, isDecimalText, sumDecimals } from "@/format/decimal";
 import { formatCount, formatMoney, humanize } from "@/format/format";
 import { Badge } from "@/ui/Badge";
 import { toneFor } from "@/ui/tone";
 import { Card } from "@/ui/Card";
-import { SelectField, TextField } from "@/ui/Field";
+import { ChoiceField } from "@/ui/ChoiceField";
+import { TextField } from "@/ui/Field";
+import { FilterBar } from "@/ui/FilterBar";
 import { Money } from "@/ui/Money";
 import { PageHeader } from "@/ui/PageHeader";
 import { Pagination } from "@/ui/Pagination";
@@ -14,7 +16,8 @@ import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
 import { Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
-import { useAccounts } from "../inventory/api";
+import { useSearchState } from "@/ui/useSearchState";
+import { accountChoices, useAccounts } from "../inventory/api";
 import {
   RECOMMENDATION_KINDS,
   RECOMMENDATION_STATUSES,
@@ -26,12 +29,11 @@ import { actionSummary, shortResource } from "./describe";
 const PAGE = 100;
 
 export function RecommendationsPage() {
-  const [search, setSearch] = useSearchParams();
-  const status = search.get("status") ?? "open";
-  const kind = search.get("kind") ?? "";
-  const account = search.get("account_id") ?? "";
-  const minSaving = search.get("min_saving") ?? "";
-  const offset = Math.max(0, Number(search.get("offset")) || 0);
+  const { param, offset, update, setOffset } = useSearchState();
+  const status = param("status", "open");
+  const kind = param("kind");
+  const account = param("account_id");
+  const minSaving = param("min_saving");
   const accounts = useAccounts();
 
   const query: RecommendationsQuery = {
@@ -42,14 +44,6 @@ export function RecommendationsPage() {
     ...(account ? { account_id: account } : {}),
   };
   const recs = useRecommendations(query);
-
-  function set(name: string, value: string) {
-    const next = new URLSearchParams(search);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    if (name !== "offset") next.delete("offset");
-    setSearch(next);
-  }
 
   const visible = useMemo(() => {
     const items = recs.data?.items ?? [];
@@ -70,63 +64,46 @@ export function RecommendationsPage() {
         title="Recommendations"
         description="Rightsizing and idle resources priced from the catalogue, with the utilization evidence behind each."
       />
-      <Card className="mb-4" aria-label="Filters">
-        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <SelectField
-            label="Status"
-            value={status}
-            onChange={(e) => {
-              set("status", e.target.value);
-            }}
-          >
-            <option value="any">Any</option>
-            {RECOMMENDATION_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
-            label="Kind"
-            value={kind}
-            onChange={(e) => {
-              set("kind", e.target.value);
-            }}
-          >
-            <option value="">Any kind</option>
-            {RECOMMENDATION_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {humanize(k)}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
-            label="Account"
-            value={account}
-            onChange={(e) => {
-              set("account_id", e.target.value);
-            }}
-          >
-            <option value="">Any account</option>
-            {(accounts.data?.items ?? []).map((a) => (
-              <option key={a.account_id} value={a.account_id}>
-                {a.name ? `${a.name} (${a.account_id})` : a.account_id}
-              </option>
-            ))}
-          </SelectField>
-          <TextField
-            label="Minimum monthly saving"
-            inputMode="decimal"
-            placeholder="e.g. 50"
-            value={minSaving}
-            error={minSaving && !isDecimalText(minSaving) ? "A number, e.g. 50 or 12.5" : null}
-            onChange={(e) => {
-              set("min_saving", e.target.value);
-            }}
-            hint="Applied to the page shown"
-          />
-        </div>
-      </Card>
+      <FilterBar>
+        <ChoiceField
+          label="Status"
+          value={status}
+          anyValue="any"
+          choices={RECOMMENDATION_STATUSES}
+          onChange={(v) => {
+            update({ status: v });
+          }}
+        />
+        <ChoiceField
+          label="Kind"
+          value={kind}
+          any="Any kind"
+          choices={RECOMMENDATION_KINDS}
+          onChange={(v) => {
+            update({ kind: v });
+          }}
+        />
+        <ChoiceField
+          label="Account"
+          value={account}
+          any="Any account"
+          choices={accountChoices(accounts.data?.items ?? [])}
+          onChange={(v) => {
+            update({ account_id: v });
+          }}
+        />
+        <TextField
+          label="Minimum monthly saving"
+          inputMode="decimal"
+          placeholder="e.g. 50"
+          value={minSaving}
+          error={minSaving && !isDecimalText(minSaving) ? "A number, e.g. 50 or 12.5" : null}
+          onChange={(e) => {
+            update({ min_saving: e.target.value });
+          }}
+          hint="Applied to the page shown"
+        />
+      </FilterBar>
       <QueryState query={recs} loadingRows={8}>
         {(data) => (
           <>
@@ -212,15 +189,7 @@ export function RecommendationsPage() {
                   </tbody>
                 </Table>
               )}
-              <Pagination
-                offset={offset}
-                limit={PAGE}
-                total={data.total}
-                shown={data.items.length}
-                onOffset={(o) => {
-                  set("offset", o ? String(o) : "");
-                }}
-              />
+              <Pagination page={data} onOffset={setOffset} />
               <SourceNote requests={[describeRequest("/recommendations", query)]} />
               <p className="mt-2 text-xs text-slate-600">
                 Savings are estimates per month at the catalogue price ({formatMoney("1", "USD")} =

@@ -1,12 +1,14 @@
 import { useState } from "react";
 import { Link } from "react-router";
+import { RoleGate } from "@/app/RoleGate";
 import { formatDateTime, humanize } from "@/format/format";
+import { AuditLink } from "@/ui/AuditLink";
 import { Badge } from "@/ui/Badge";
 import { toneFor } from "@/ui/tone";
 import { Button } from "@/ui/Button";
 import { ErrorState } from "@/ui/ErrorState";
-import { TextAreaField } from "@/ui/Field";
 import { Money } from "@/ui/Money";
+import { NoteField } from "@/ui/NoteField";
 import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
 import { Table, Td, Th } from "@/ui/Table";
@@ -58,16 +60,7 @@ function Steps({ action }: { action: RemediationAction }) {
   const needsNote = steps.includes("approve") || steps.includes("reject");
   return (
     <div className="space-y-3 rounded-md bg-slate-50 p-3 ring-1 ring-slate-200">
-      {needsNote && (
-        <TextAreaField
-          label="Decision note (audited)"
-          value={note}
-          maxLength={2000}
-          onChange={(e) => {
-            setNote(e.target.value);
-          }}
-        />
-      )}
+      {needsNote && <NoteField label="Decision note (audited)" value={note} onChange={setNote} />}
       <div className="flex flex-wrap items-center gap-2">
         {steps.map((s) => (
           <Button
@@ -104,7 +97,7 @@ function Steps({ action }: { action: RemediationAction }) {
           </Button>
         ))}
         <span className="text-xs text-slate-600">
-          Operator role; the approver must not be the requester ({action.requested_by}).
+          The approver must not be the requester ({action.requested_by}).
         </span>
       </div>
       {step.isError && <ErrorState error={step.error} />}
@@ -239,15 +232,17 @@ export function ActionDetail({ id }: { id: number }) {
                 </details>
               )}
             </div>
-            <Steps action={a} />
-            <p className="text-xs">
-              <Link
-                to={`/audit?entity_type=remediation_action&entity_id=${a.id}`}
-                className="font-medium text-teal-800 hover:underline"
+            {nextSteps(a).length > 0 && (
+              <RoleGate
+                route="POST /api/v1/remediation/actions/{action_id}/approve"
+                what="Approving, rejecting, executing or rolling back an action"
               >
-                Every step in the audit log
-              </Link>
-            </p>
+                <Steps action={a} />
+              </RoleGate>
+            )}
+            <AuditLink entityType="remediation_action" entityId={a.id}>
+              Every step in the audit log
+            </AuditLink>
             <SourceNote requests={[`GET /api/v1/remediation/actions/${a.id}`]} />
           </div>
         );

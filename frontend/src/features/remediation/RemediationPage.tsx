@@ -1,5 +1,6 @@
-import { useSearchParams } from "react-router";
 import { describeRequest } from "@/api/client";
+import { mayOffer, usePermission } from "@/app/identity";
+import { RoleNote } from "@/app/RoleGate";
 import { formatDateTime, humanize } from "@/format/format";
 import { Badge } from "@/ui/Badge";
 import { toneFor } from "@/ui/tone";
@@ -7,14 +8,15 @@ import { Button } from "@/ui/Button";
 import { Card } from "@/ui/Card";
 import { cn } from "@/ui/cn";
 import { ErrorState } from "@/ui/ErrorState";
-import { SelectField } from "@/ui/Field";
+import { ChoiceField } from "@/ui/ChoiceField";
 import { Money } from "@/ui/Money";
 import { PageHeader } from "@/ui/PageHeader";
-import { Pagination } from "@/ui/Pagination";
+import { PagedQueryState } from "@/ui/Pagination";
 import { QueryState } from "@/ui/QueryState";
 import { SegmentedControl } from "@/ui/SegmentedControl";
 import { SourceNote } from "@/ui/SourceNote";
 import { Table, Td, Th } from "@/ui/Table";
+import { useSearchState } from "@/ui/useSearchState";
 import { shortResource } from "../recommendations/describe";
 import { ActionDetail } from "./ActionDetail";
 import {
@@ -32,9 +34,12 @@ const VIEWS = [
 ] as const;
 type View = (typeof VIEWS)[number]["value"];
 
+const PLAN_ROUTE = "POST /api/v1/remediation/policies/{name}/plan";
+
 function Policies() {
   const policies = useRemediationPolicies();
   const plan = usePlanPolicy();
+  const planning = usePermission(PLAN_ROUTE);
   return (
     <Card title="Policies" description="Declarative filter + action + mode; dry-run by default">
       <QueryState
@@ -55,16 +60,18 @@ function Policies() {
                       {p.mode}
                     </Badge>
                     {!p.enabled && <Badge>disabled</Badge>}
-                    <Button
-                      size="sm"
-                      busy={plan.isPending && plan.variables === p.name}
-                      disabled={!p.enabled || plan.isPending}
-                      onClick={() => {
-                        plan.mutate(p.name);
-                      }}
-                    >
-                      Plan now
-                    </Button>
+                    {mayOffer(planning) && (
+                      <Button
+                        size="sm"
+                        busy={plan.isPending && plan.variables === p.name}
+                        disabled={!p.enabled || plan.isPending}
+                        onClick={() => {
+                          plan.mutate(p.name);
+                        }}
+                      >
+                        Plan now
+                      </Button>
+                    )}
                   </span>
                 </div>
                 {p.description && <p className="mt-0.5 text-xs text-slate-600">{p.description}</p>}
@@ -73,6 +80,9 @@ function Policies() {
           </ul>
         )}
       </QueryState>
+      {planning === "denied" && (
+        <RoleNote route={PLAN_ROUTE} what="Planning a policy now" className="mt-2" />
+      )}
       {plan.isError && <ErrorState error={plan.error} />}
       {plan.isSuccess && (
         <p role="status" className="mt-2 text-sm text-slate-800">
@@ -86,12 +96,11 @@ function Policies() {
 }
 
 export function RemediationPage() {
-  const [search, setSearch] = useSearchParams();
-  const view: View = search.get("view") === "all" ? "all" : "pending";
-  const status = search.get("status") ?? "";
-  const policy = search.get("policy") ?? "";
-  const selected = Number(search.get("action")) || null;
-  const offset = Math.max(0, Number(search.get("offset")) || 0);
+  const { param, offset, update, setOffset } = useSearchState({ keepPage: ["action"] });
+  const view: View = param("view") === "all" ? "all" : "pending";
+  const status = param("status");
+  const policy = param("policy");
+  const selected = Number(param("action")) || null;
   const policies = useRemediationPolicies();
 
   const query: ActionsQuery = {
@@ -101,16 +110,6 @@ export function RemediationPage() {
     ...(policy ? { policy } : {}),
   };
   const actions = useRemediationActions(query);
-
-  function set(patch: Record<string, string>) {
-    const next = new URLSearchParams(search);
-    for (const [k, v] of Object.entries(patch)) {
-      if (v) next.set(k, v);
-      else next.delete(k);
-    }
-    if (!("offset" in patch)) next.delete("offset");
-    setSearch(next);
-  }
 
   return (
     <>
@@ -128,115 +127,97 @@ export function RemediationPage() {
                 value={view}
                 options={VIEWS}
                 onChange={(v) => {
-                  set({ view: v === "all" ? "all" : "", status: "" });
+                  update({ view: v === "all" ? "all" : null, status: null });
                 }}
               />
             }
           >
             <div className="mb-3 grid grid-cols-1 gap-3 sm:grid-cols-2">
               {view === "all" && (
-                <SelectField
+                <ChoiceField
                   label="Status"
                   value={status}
-                  onChange={(e) => {
-                    set({ status: e.target.value });
+                  any="Any status"
+                  choices={ACTION_STATUSES}
+                  onChange={(v) => {
+                    update({ status: v });
                   }}
-                >
-                  <option value="">Any status</option>
-                  {ACTION_STATUSES.map((s) => (
-                    <option key={s} value={s}>
-                      {humanize(s)}
-                    </option>
-                  ))}
-                </SelectField>
+                />
               )}
-              <SelectField
+              <ChoiceField
                 label="Policy"
                 value={policy}
-                onChange={(e) => {
-                  set({ policy: e.target.value });
+                any="Any policy"
+                choices={(policies.data?.items ?? []).map((p) => ({
+                  value: p.name,
+                  label: p.name,
+                }))}
+                onChange={(v) => {
+                  update({ policy: v });
                 }}
-              >
-                <option value="">Any policy</option>
-                {(policies.data?.items ?? []).map((p) => (
-                  <option key={p.name} value={p.name}>
-                    {p.name}
-                  </option>
-                ))}
-              </SelectField>
+              />
             </div>
-            <QueryState
+            <PagedQueryState
               query={actions}
               loadingRows={6}
-              isEmpty={(d) => d.items.length === 0}
               empty={view === "pending" ? "Nothing awaits a decision" : "No actions match"}
+              onOffset={setOffset}
             >
               {(data) => (
-                <>
-                  <Table caption="Remediation actions, newest first" testId="remediation-table">
-                    <thead>
-                      <tr>
-                        <Th>Resource</Th>
-                        <Th>Action</Th>
-                        <Th>Status</Th>
-                        <Th numeric>Saving / mo</Th>
-                        <Th>Requested</Th>
+                <Table caption="Remediation actions, newest first" testId="remediation-table">
+                  <thead>
+                    <tr>
+                      <Th>Resource</Th>
+                      <Th>Action</Th>
+                      <Th>Status</Th>
+                      <Th numeric>Saving / mo</Th>
+                      <Th>Requested</Th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {data.items.map((a) => (
+                      <tr
+                        key={a.id}
+                        className={cn(a.id === selected ? "bg-teal-50" : "hover:bg-slate-50")}
+                        data-action-id={a.id}
+                      >
+                        <Td>
+                          <button
+                            type="button"
+                            className="text-left font-medium break-all text-teal-800 hover:underline"
+                            title={a.resource_id}
+                            aria-pressed={a.id === selected}
+                            onClick={() => {
+                              update({ action: String(a.id) });
+                            }}
+                          >
+                            {shortResource(a.resource_id)}
+                          </button>
+                          <div className="text-xs text-slate-600">{a.policy ?? "—"}</div>
+                        </Td>
+                        <Td>
+                          {humanize(a.action)}
+                          <div className="text-xs text-slate-600">{a.mode}</div>
+                        </Td>
+                        <Td>
+                          <Badge tone={toneFor(a.status)}>{humanize(a.status)}</Badge>
+                        </Td>
+                        <Td numeric>
+                          <Money
+                            value={a.expected_monthly_saving}
+                            currency={a.billing_currency ?? "USD"}
+                          />
+                        </Td>
+                        <Td className="text-xs whitespace-nowrap text-slate-600">
+                          {formatDateTime(a.created_at)}
+                          <div>{a.requested_by}</div>
+                        </Td>
                       </tr>
-                    </thead>
-                    <tbody>
-                      {data.items.map((a) => (
-                        <tr
-                          key={a.id}
-                          className={cn(a.id === selected ? "bg-teal-50" : "hover:bg-slate-50")}
-                          data-action-id={a.id}
-                        >
-                          <Td>
-                            <button
-                              type="button"
-                              className="text-left font-medium break-all text-teal-800 hover:underline"
-                              title={a.resource_id}
-                              aria-pressed={a.id === selected}
-                              onClick={() => {
-                                set({ action: String(a.id), offset: search.get("offset") ?? "" });
-                              }}
-                            >
-                              {shortResource(a.resource_id)}
-                            </button>
-                            <div className="text-xs text-slate-600">{a.policy ?? "—"}</div>
-                          </Td>
-                          <Td>
-                            {humanize(a.action)}
-                            <div className="text-xs text-slate-600">{a.mode}</div>
-                          </Td>
-                          <Td>
-                            <Badge tone={toneFor(a.status)}>{humanize(a.status)}</Badge>
-                          </Td>
-                          <Td numeric>
-                            <Money
-                              value={a.expected_monthly_saving}
-                              currency={a.billing_currency ?? "USD"}
-                            />
-                          </Td>
-                          <Td className="text-xs whitespace-nowrap text-slate-600">
-                            {formatDateTime(a.created_at)}
-                            <div>{a.requested_by}</div>
-                          </Td>
-                        </tr>
-                      ))}
-                    </tbody>
-                  </Table>
-                  <Pagination
-                    offset={offset}
-                    limit={PAGE}
-                    total={data.total}
-                    shown={data.items.length}
-                    onOffset={(o) => {
-                      set({ offset: o ? String(o) : "" });
-                    }}
-                  />
-                </>
+                    ))}
+                  </tbody>
+                </Table>
               )}
-            </QueryState>
+            </PagedQueryState>
             <SourceNote requests={[describeRequest("/remediation/actions", query)]} />
           </Card>
           <Policies />

@@ -1,26 +1,85 @@
 import { Link } from "react-router";
 import { describeRequest } from "@/api/client";
+import { isIsoDay } from "@/calendar/days";
 import { ComparisonBarChart } from "@/charts/ComparisonBarChart";
 import { toChartNumber } from "@/format/decimal";
 import { formatCount, formatDate, formatMoney, formatRatio, humanize } from "@/format/format";
 import { Card } from "@/ui/Card";
+import { ChoiceField } from "@/ui/ChoiceField";
+import { DateRangeFields } from "@/ui/DateRangeFields";
 import { EmptyState } from "@/ui/EmptyState";
+import { FilterBar } from "@/ui/FilterBar";
 import { Money } from "@/ui/Money";
 import { PageHeader } from "@/ui/PageHeader";
 import { QueryState } from "@/ui/QueryState";
+import { SegmentedControl } from "@/ui/SegmentedControl";
 import { SourceNote } from "@/ui/SourceNote";
-import { Stat } from "@/ui/Stat";
+import { MoneyStat, Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
+import { useSearchState } from "@/ui/useSearchState";
 import { shortResource } from "../recommendations/describe";
-import { useSavings } from "./api";
+import { useSavings, type SavingsDailyQuery } from "./api";
+import { SavingsOverTime, type SavingsView } from "./SavingsOverTime";
+
+const VIEWS = [
+  { value: "daily", label: "Per day" },
+  { value: "cumulative", label: "Cumulative" },
+] as const;
 
 export function SavingsPage() {
-  const savings = useSavings();
+  const { param, update } = useSearchState();
+  const account = param("account_id");
+  const start = param("start");
+  const end = param("end");
+  const view: SavingsView = param("view") === "cumulative" ? "cumulative" : "daily";
+  // Every account with applied recommendations (the page's own answer when no account is set).
+  const accounts = useSavings();
+  const savings = useSavings(account ? { account_id: account } : {});
+  const dailyQuery: SavingsDailyQuery = {
+    ...(isIsoDay(start) ? { start } : {}),
+    ...(isIsoDay(end) && (!isIsoDay(start) || start < end) ? { end } : {}),
+    ...(account ? { account_id: account } : {}),
+  };
+  const accountIds = [
+    ...new Set((accounts.data?.accounts ?? []).map((a) => a.account_id ?? "")),
+  ].filter(Boolean);
+
   return (
     <>
       <PageHeader
         title="Savings"
         description="Estimated vs realized savings of applied recommendations, measured from later bills against each resource's baseline."
+      />
+      <FilterBar>
+        <ChoiceField
+          label="Account"
+          value={account}
+          any="Every account"
+          choices={accountIds}
+          onChange={(v) => {
+            update({ account_id: v });
+          }}
+        />
+        <DateRangeFields
+          start={start}
+          end={end}
+          startLabel="Days from (included)"
+          endLabel="Until (excluded)"
+          onChange={update}
+        />
+        <SegmentedControl
+          label="Over time"
+          value={view}
+          options={VIEWS}
+          onChange={(v) => {
+            update({ view: v === "cumulative" ? v : null });
+          }}
+        />
+      </FilterBar>
+      <SavingsOverTime
+        query={dailyQuery}
+        view={view}
+        filtered={Object.keys(dailyQuery).length > 0}
       />
       <QueryState
         query={savings}
@@ -35,7 +94,9 @@ export function SavingsPage() {
               </Link>{" "}
               page: its baseline is recorded and realized savings accrue from the following bills.
             </EmptyState>
-            <SourceNote requests={[describeRequest("/savings")]} />
+            <SourceNote
+              requests={[describeRequest("/savings", account ? { account_id: account } : {})]}
+            />
           </Card>
         }
       >
@@ -49,31 +110,22 @@ export function SavingsPage() {
               >
                 <dl className="grid grid-cols-2 gap-4 md:grid-cols-5">
                   <Stat label="Applied recommendations" value={formatCount(t.recommendations)} />
-                  <Stat
+                  <MoneyStat
                     label="Estimated per month"
-                    value={
-                      <Money value={t.estimated_monthly_saving} currency={t.billing_currency} />
-                    }
+                    value={t.estimated_monthly_saving}
+                    currency={t.billing_currency}
                   />
-                  <Stat
+                  <MoneyStat
                     label="Estimated to date"
-                    value={
-                      <Money
-                        value={t.estimated_to_date}
-                        currency={t.billing_currency}
-                        testId="savings-estimated"
-                      />
-                    }
+                    value={t.estimated_to_date}
+                    currency={t.billing_currency}
+                    testId="savings-estimated"
                   />
-                  <Stat
+                  <MoneyStat
                     label="Realized to date"
-                    value={
-                      <Money
-                        value={t.realized_to_date}
-                        currency={t.billing_currency}
-                        testId="savings-realized"
-                      />
-                    }
+                    value={t.realized_to_date}
+                    currency={t.billing_currency}
+                    testId="savings-realized"
                   />
                   <Stat label="Realization rate" value={formatRatio(t.realization_rate)} />
                 </dl>
@@ -188,7 +240,9 @@ export function SavingsPage() {
                   ))}
                 </tbody>
               </Table>
-              <SourceNote requests={[describeRequest("/savings")]} />
+              <SourceNote
+                requests={[describeRequest("/savings", account ? { account_id: account } : {})]}
+              />
             </Card>
           </>
         )}

@@ -1,5 +1,10 @@
-import { queryOptions, useQuery } from "@tanstack/react-query";
-import { api, unwrap } from "@/api/client";
+import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
+import { api, unwrap, type ApiPaths, type Schemas } from "@/api/client";
+
+export type SavingsDay = Schemas["SavingsDayOut"];
+export type SavingsDailyQuery = NonNullable<
+  ApiPaths["/api/v1/savings/daily"]["get"]["parameters"]["query"]
+>;
 
 /** One applied recommendation in GET /savings (the route documents these as free-form objects). */
 export interface SavingsRecommendation {
@@ -49,4 +54,14 @@ export function savingsOptions(query: { account_id?: string } = {}) {
 
 export function useSavings(query: { account_id?: string } = {}) {
   return useQuery(savingsOptions(query));
+}
+
+/** Estimated vs realized saving per day and currency (`GET /savings/daily`, exact sums). */
+export function useSavingsDaily(query: SavingsDailyQuery) {
+  return useQuery({
+    queryKey: ["savings", "daily", query],
+    placeholderData: keepPreviousData,
+    queryFn: async ({ signal }) =>
+      unwrap(await api.GET("/api/v1/savings/daily", { params: { query }, signal })),
+  });
 }

@@ -1,18 +1,18 @@
 import { useMemo } from "react";
-import { useSearchParams } from "react-router";
 import { describeRequest } from "@/api/client";
 import { addDays, isIsoDay, todayUtc } from "@/calendar/days";
-import { formatNumber, humanize } from "@/format/format";
+import { formatNumber } from "@/format/format";
 import { Card } from "@/ui/Card";
+import { ChoiceField } from "@/ui/ChoiceField";
 import { cn } from "@/ui/cn";
-import { SelectField, TextField } from "@/ui/Field";
-import { LoadingState } from "@/ui/LoadingState";
-import { ErrorState } from "@/ui/ErrorState";
+import { DateRangeFields } from "@/ui/DateRangeFields";
+import { FilterBar } from "@/ui/FilterBar";
 import { PageHeader } from "@/ui/PageHeader";
-import { Pagination } from "@/ui/Pagination";
+import { PagedQueryState } from "@/ui/Pagination";
 import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
 import { Table, Td, Th } from "@/ui/Table";
+import { useSearchState } from "@/ui/useSearchState";
 import { shortResource } from "../recommendations/describe";
 import {
   byMetric,
@@ -22,7 +22,7 @@ import {
   type ResourcesQuery,
   type UsageRow,
 } from "../inventory/api";
-import { UsageMetricChart } from "../inventory/UsageMetricChart";
+import { UsageMetricCharts } from "../inventory/UsageMetricChart";
 
 const PAGE = 50;
 
@@ -54,70 +54,67 @@ function windowStats(rows: UsageRow[]) {
 
 function ResourceUsage({ resource, start, end }: { resource: string; start: string; end: string }) {
   const usage = useResourceUsage(resource, start, end);
-  if (usage.isPending) return <LoadingState rows={6} />;
-  if (usage.isError) return <ErrorState error={usage.error} />;
-  const metrics = byMetric(usage.data);
-  if (metrics.size === 0)
-    return (
-      <p className="text-sm text-slate-600">
-        No utilization stored for this resource in the range.
-      </p>
-    );
   return (
     <>
-      <Table caption="Utilization over the range per metric" testId="usage-stats-table">
-        <thead>
-          <tr>
-            <Th>Metric</Th>
-            <Th>Unit</Th>
-            <Th numeric>Mean</Th>
-            <Th numeric>Peak daily P95</Th>
-            <Th numeric>Peak daily P99.5</Th>
-            <Th numeric>Max</Th>
-            <Th numeric>Days</Th>
-          </tr>
-        </thead>
-        <tbody>
-          {[...metrics.entries()].map(([metric, rows]) => {
-            const s = windowStats(rows);
-            return (
-              <tr key={metric}>
-                <Td>{metric}</Td>
-                <Td>{rows[0]?.unit ?? "—"}</Td>
-                <Td numeric>{formatNumber(s.mean, 2)}</Td>
-                <Td numeric>{formatNumber(s.p95, 2)}</Td>
-                <Td numeric>{formatNumber(s.p995, 2)}</Td>
-                <Td numeric>{formatNumber(s.max, 2)}</Td>
-                <Td numeric>{rows.length}</Td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </Table>
-      <div className="mt-4 grid grid-cols-1 gap-4 lg:grid-cols-2">
-        {[...metrics.entries()].map(([metric, rows]) => (
-          <div key={metric}>
-            <h3 className="mb-1 text-xs font-semibold text-slate-700">{metric}</h3>
-            <UsageMetricChart metric={metric} rows={rows} height={200} />
-          </div>
-        ))}
-      </div>
+      <QueryState
+        query={usage}
+        loadingRows={6}
+        isEmpty={(rows) => rows.length === 0}
+        empty="No utilization stored for this resource in the range"
+      >
+        {(rows) => {
+          const metrics = byMetric(rows);
+          return (
+            <>
+              <Table caption="Utilization over the range per metric" testId="usage-stats-table">
+                <thead>
+                  <tr>
+                    <Th>Metric</Th>
+                    <Th>Unit</Th>
+                    <Th numeric>Mean</Th>
+                    <Th numeric>Peak daily P95</Th>
+                    <Th numeric>Peak daily P99.5</Th>
+                    <Th numeric>Max</Th>
+                    <Th numeric>Days</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...metrics.entries()].map(([metric, metricRows]) => {
+                    const s = windowStats(metricRows);
+                    return (
+                      <tr key={metric}>
+                        <Td>{metric}</Td>
+                        <Td>{metricRows[0]?.unit ?? "—"}</Td>
+                        <Td numeric>{formatNumber(s.mean, 2)}</Td>
+                        <Td numeric>{formatNumber(s.p95, 2)}</Td>
+                        <Td numeric>{formatNumber(s.p995, 2)}</Td>
+                        <Td numeric>{formatNumber(s.max, 2)}</Td>
+                        <Td numeric>{metricRows.length}</Td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </Table>
+              <div className="mt-4">
+                <UsageMetricCharts metrics={metrics} />
+              </div>
+            </>
+          );
+        }}
+      </QueryState>
       <SourceNote requests={[describeRequest("/usage", { start, end, resource, limit: 1000 })]} />
     </>
   );
 }
 
 export function UsagePage() {
-  const [search, setSearch] = useSearchParams();
+  const { param, offset, update, setOffset } = useSearchState({ keepPage: ["resource"] });
   const today = todayUtc();
-  const start = isIsoDay(search.get("start"))
-    ? (search.get("start") as string)
-    : addDays(today, -14);
-  const end = isIsoDay(search.get("end")) ? (search.get("end") as string) : today;
-  const account = search.get("account") ?? "";
-  const resourceType = search.get("resource_type") ?? "";
-  const selected = search.get("resource");
-  const offset = Math.max(0, Number(search.get("offset")) || 0);
+  const start = isIsoDay(param("start")) ? param("start") : addDays(today, -14);
+  const end = isIsoDay(param("end")) ? param("end") : today;
+  const account = param("account");
+  const resourceType = param("resource_type");
+  const selected = param("resource") || null;
   const accounts = useAccounts();
   const query: ResourcesQuery = {
     limit: PAGE,
@@ -136,136 +133,83 @@ export function UsagePage() {
     [resources.data],
   );
 
-  function set(name: string, value: string) {
-    const next = new URLSearchParams(search);
-    if (value) next.set(name, value);
-    else next.delete(name);
-    if (name !== "offset" && name !== "resource") next.delete("offset");
-    setSearch(next);
-  }
-
   return (
     <>
       <PageHeader
         title="Usage"
         description="Per-resource utilization from CloudWatch and agents: daily percentiles, the evidence rightsizing uses."
       />
-      <Card className="mb-4" aria-label="Filters">
-        <div className="grid grid-cols-1 gap-3 sm:grid-cols-2 lg:grid-cols-4">
-          <TextField
-            label="Start (included)"
-            type="date"
-            value={start}
-            max={end}
-            onChange={(e) => {
-              set("start", e.target.value);
-            }}
-          />
-          <TextField
-            label="End (excluded)"
-            type="date"
-            value={end}
-            min={start}
-            onChange={(e) => {
-              set("end", e.target.value);
-            }}
-          />
-          <SelectField
-            label="Account"
-            value={account}
-            onChange={(e) => {
-              set("account", e.target.value);
-            }}
-          >
-            <option value="">Any account</option>
-            {(accounts.data?.items ?? []).map((a) => (
-              <option key={a.account_id} value={a.account_id}>
-                {a.account_id}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
-            label="Resource type"
-            value={resourceType}
-            onChange={(e) => {
-              set("resource_type", e.target.value);
-            }}
-          >
-            <option value="">Any type</option>
-            {[...new Set([...types, ...(resourceType ? [resourceType] : [])])].map((t) => (
-              <option key={t} value={t}>
-                {humanize(t)}
-              </option>
-            ))}
-          </SelectField>
-        </div>
-      </Card>
+      <FilterBar>
+        <DateRangeFields start={start} end={end} onChange={update} />
+        <ChoiceField
+          label="Account"
+          value={account}
+          any="Any account"
+          choices={(accounts.data?.items ?? []).map((a) => a.account_id)}
+          onChange={(v) => {
+            update({ account: v });
+          }}
+        />
+        <ChoiceField
+          label="Resource type"
+          value={resourceType}
+          any="Any type"
+          choices={types}
+          onChange={(v) => {
+            update({ resource_type: v });
+          }}
+        />
+      </FilterBar>
       <div className="grid grid-cols-1 gap-4 xl:grid-cols-5">
         <Card title="Resources" className="xl:col-span-2">
-          <QueryState
-            query={resources}
-            loadingRows={8}
-            isEmpty={(d) => d.items.length === 0}
-            empty="No resources match"
-          >
+          <PagedQueryState query={resources} empty="No resources match" onOffset={setOffset}>
             {(data) => (
-              <>
-                <Table
-                  caption="Resources; choose one to see its utilization"
-                  testId="resources-table"
-                >
-                  <thead>
-                    <tr>
-                      <Th>Resource</Th>
-                      <Th>Type</Th>
-                      <Th>Account · Region</Th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {data.items.map((r) => (
-                      <tr
-                        key={r.resource_id}
-                        className={cn(
-                          r.resource_id === selected ? "bg-teal-50" : "hover:bg-slate-50",
+              <Table
+                caption="Resources; choose one to see its utilization"
+                testId="resources-table"
+              >
+                <thead>
+                  <tr>
+                    <Th>Resource</Th>
+                    <Th>Type</Th>
+                    <Th>Account · Region</Th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.items.map((r) => (
+                    <tr
+                      key={r.resource_id}
+                      className={cn(
+                        r.resource_id === selected ? "bg-teal-50" : "hover:bg-slate-50",
+                      )}
+                    >
+                      <Td>
+                        <button
+                          type="button"
+                          className="text-left font-medium break-all text-teal-800 hover:underline"
+                          title={r.resource_id}
+                          aria-pressed={r.resource_id === selected}
+                          onClick={() => {
+                            update({ resource: r.resource_id });
+                          }}
+                        >
+                          {r.name ?? shortResource(r.resource_id)}
+                        </button>
+                        {r.instance_type && (
+                          <div className="text-xs text-slate-600">{r.instance_type}</div>
                         )}
-                      >
-                        <Td>
-                          <button
-                            type="button"
-                            className="text-left font-medium break-all text-teal-800 hover:underline"
-                            title={r.resource_id}
-                            aria-pressed={r.resource_id === selected}
-                            onClick={() => {
-                              set("resource", r.resource_id);
-                            }}
-                          >
-                            {r.name ?? shortResource(r.resource_id)}
-                          </button>
-                          {r.instance_type && (
-                            <div className="text-xs text-slate-600">{r.instance_type}</div>
-                          )}
-                        </Td>
-                        <Td>{r.resource_type ?? "—"}</Td>
-                        <Td className="whitespace-nowrap">
-                          {r.account_id ?? "—"}
-                          <div className="text-xs text-slate-600">{r.region_id ?? "—"}</div>
-                        </Td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </Table>
-                <Pagination
-                  offset={offset}
-                  limit={PAGE}
-                  total={data.total}
-                  shown={data.items.length}
-                  onOffset={(o) => {
-                    set("offset", o ? String(o) : "");
-                  }}
-                />
-              </>
+                      </Td>
+                      <Td>{r.resource_type ?? "—"}</Td>
+                      <Td className="whitespace-nowrap">
+                        {r.account_id ?? "—"}
+                        <div className="text-xs text-slate-600">{r.region_id ?? "—"}</div>
+                      </Td>
+                    </tr>
+                  ))}
+                </tbody>
+              </Table>
             )}
-          </QueryState>
+          </PagedQueryState>
           <SourceNote requests={[describeRequest("/resources", query)]} />
         </Card>
         <Card
