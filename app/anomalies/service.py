@@ -191,9 +191,16 @@ class ScopeSeries:
 
 
 def scope_series(
-    session: Session, *, scopes: list[str], start: dt.date, end: dt.date
+    session: Session,
+    *,
+    scopes: list[str],
+    start: dt.date,
+    end: dt.date,
+    filters: dict[str, list[str | None]] | None = None,
 ) -> list[ScopeSeries]:
-    """Daily Usage effective cost of every scope and currency, zero-filled over [start, end)."""
+    """Daily Usage effective cost of every scope and currency, zero-filled over [start, end);
+    ``filters`` (cost-query filters) narrow the facts read, e.g. to one scope's account."""
+    narrowed: dict[str, Any] = {"charge_category": list(MEASURED_CHARGES), **(filters or {})}
     n_days = (end - start).days
     series: dict[Scope, list[Decimal]] = {}
 
@@ -211,7 +218,7 @@ def scope_series(
                 end=end,
                 granularity="day",
                 group_by=["account", "service"],
-                filters={"charge_category": list(MEASURED_CHARGES)},
+                filters=narrowed,
             ),
         )
         for row in result.rows:
@@ -242,7 +249,7 @@ def scope_series(
                 end=end,
                 granularity="day",
                 group_by=[tag_scope],
-                filters={"charge_category": list(MEASURED_CHARGES)},
+                filters=narrowed,
             ),
         )
         for row in result.rows:
@@ -685,6 +692,18 @@ class BandPoint:
         }
 
 
+def _scope_filters(scope_type: str, scope_key: str) -> dict[str, list[str | None]]:
+    """Cost-query filters reading only one scope's facts (broader where a part is unknown)."""
+    parts: dict[str, str] = {}
+    if scope_type in ("account", "service"):
+        parts[scope_type] = scope_key
+    elif scope_type == "account_service" and "|" in scope_key:
+        parts["account"], parts["service"] = scope_key.split("|", 1)
+    elif scope_type.startswith("tag:"):
+        parts[scope_type] = scope_key
+    return {dim: [value] for dim, value in parts.items() if value != NONE_KEY}
+
+
 def anomaly_band(
     *,
     session: Session,
@@ -711,7 +730,13 @@ def anomaly_band(
         return []
     series = [
         s
-        for s in scope_series(session, scopes=[row.scope_type], start=start, end=end)
+        for s in scope_series(
+            session,
+            scopes=[row.scope_type],
+            start=start,
+            end=end,
+            filters=_scope_filters(row.scope_type, row.scope_key),
+        )
         if s.scope.scope_key == row.scope_key and s.scope.currency == row.billing_currency
     ]
     if not series:
