@@ -59,6 +59,7 @@ pr: lint test
 
 erd: install
 	$(PY) scripts/gen_erd.py
+	$(PY) scripts/gen_route_index.py
 
 bench: install dashboard
 	$(PY) bench/ingest.py
