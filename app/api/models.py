@@ -319,8 +319,9 @@ class WhoAmIOut(ResponseModel):
 
 class TagKeyOut(ResponseModel):
     key: str
-    resources: int
-    values: list[str]
+    resources: int = Field(description="Resources carrying the key.")
+    values: list[str] = Field(description="The most common values first, at most 20.")
+    values_total: int = Field(description="How many distinct values the key has in all.")
 
 
 class TagKeysOut(ResponseModel):

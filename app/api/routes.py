@@ -73,7 +73,12 @@ def _tag_keys(ctx: OperationContext, _params: NoParams) -> Reply:
     return Reply(
         TagKeysOut(
             items=[
-                TagKeyOut(key=k.key, resources=k.resources, values=list(k.values))
+                TagKeyOut(
+                    key=k.key,
+                    resources=k.resources,
+                    values=list(k.values),
+                    values_total=k.values_total,
+                )
                 for k in tag_keys(session=ctx.session)
             ]
         )

@@ -173,11 +173,13 @@ def list_ingestions(
 
 @dataclass(frozen=True)
 class TagKey:
-    """A tag key seen on resources: on how many, and up to ``MAX_TAG_VALUES`` example values."""
+    """A tag key seen on resources: on how many, its distinct values, and the most common ones
+    (at most ``MAX_TAG_VALUES``; ``values_total`` says how many there are in all)."""
 
     key: str
     resources: int
     values: tuple[str, ...]
+    values_total: int
 
 
 MAX_TAG_VALUES = 20
@@ -185,16 +187,22 @@ MAX_TAG_VALUES = 20
 
 def tag_keys(*, session: Session) -> list[TagKey]:
     """Every tag key on stored resources (billing and inventory), most common first, then by
-    name; values sorted, at most :data:`MAX_TAG_VALUES` each."""
-    counts: dict[str, int] = {}
-    values: dict[str, set[str]] = {}
+    name; each with its most common values first (ties by name)."""
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (tags,) in session.execute(select(Resource.tags).execution_options(yield_per=5000)):
         for key, value in (tags or {}).items():
-            counts[key] = counts.get(key, 0) + 1
-            seen = values.setdefault(key, set())
-            if len(seen) < MAX_TAG_VALUES * 5:
-                seen.add(str(value))
+            counts[key][str(value)] += 1
+    keyed = {key: sum(per_value.values()) for key, per_value in counts.items()}
     return [
-        TagKey(key, counts[key], tuple(sorted(values[key])[:MAX_TAG_VALUES]))
-        for key in sorted(counts, key=lambda k: (-counts[k], k))
+        TagKey(
+            key=key,
+            resources=keyed[key],
+            values=_most_common(counts[key], MAX_TAG_VALUES),
+            values_total=len(counts[key]),
+        )
+        for key in sorted(keyed, key=lambda k: (-keyed[k], k))
     ]
+
+
+def _most_common(counts: dict[str, int], limit: int) -> tuple[str, ...]:
+    return tuple(sorted(counts, key=lambda value: (-counts[value], value))[:limit])

@@ -86,12 +86,13 @@ def test_tag_keys_come_from_resources_most_common_first(db: Database) -> None:
                 Resource(provider="AWS", resource_id="i-1", tags={"team": "web", "env": "prod"}),
                 Resource(provider="AWS", resource_id="i-2", tags={"team": "data"}),
                 Resource(provider="AWS", resource_id="i-3", tags={}),
+                Resource(provider="AWS", resource_id="i-4", tags={"team": "web"}),
             ]
         )
     with api_client(db) as api:
         status, body = api.get("/tags")
     assert status == 200, body
     assert body["items"] == [
-        {"key": "team", "resources": 2, "values": ["data", "web"]},
-        {"key": "env", "resources": 1, "values": ["prod"]},
+        {"key": "team", "resources": 3, "values": ["web", "data"], "values_total": 2},
+        {"key": "env", "resources": 1, "values": ["prod"], "values_total": 1},
     ]

@@ -2697,10 +2697,21 @@ export interface components {
         TagKeyOut: {
             /** Key */
             key: string;
-            /** Resources */
+            /**
+             * Resources
+             * @description Resources carrying the key.
+             */
             resources: number;
-            /** Values */
+            /**
+             * Values
+             * @description The most common values first, at most 20.
+             */
             values: string[];
+            /**
+             * Values Total
+             * @description How many distinct values the key has in all.
+             */
+            values_total: number;
         };
         /** TagKeysOut */
         TagKeysOut: {

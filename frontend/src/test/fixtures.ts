@@ -228,8 +228,13 @@ export function me(
 
 export const tags: Schemas["TagKeysOut"] = {
   items: [
-    { key: "team", resources: 830, values: ["data", "ml", "payments", "platform", "search"] },
-    { key: "env", resources: 412, values: ["dev", "prod", "staging"] },
+    {
+      key: "team",
+      resources: 830,
+      values: ["data", "ml", "payments", "platform", "search"],
+      values_total: 5,
+    },
+    { key: "env", resources: 412, values: ["dev", "prod", "staging"], values_total: 5 },
   ],
 };
 

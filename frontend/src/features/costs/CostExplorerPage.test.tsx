@@ -114,7 +114,7 @@ describe("Cost explorer", () => {
     const dialog = within(screen.getByRole("dialog"));
     expect(dialog.getByLabelText("Dimension")).toHaveValue("tag:env");
     expect(
-      dialog.getByText("On 412 resources; values seen include dev, prod, staging."),
+      dialog.getByText("On 412 resources; most common values: dev, prod, staging (and 2 more)."),
     ).toBeInTheDocument();
     expect(await dialog.findByText("EC2")).toBeInTheDocument();
   });

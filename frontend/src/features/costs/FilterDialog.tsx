@@ -61,7 +61,11 @@ export function FilterDialog({
           value={dimension}
           hint={
             tag
-              ? `On ${formatCount(tag.resources)} resources; values seen include ${tag.values.join(", ")}.`
+              ? `On ${formatCount(tag.resources)} resources; most common values: ${tag.values.join(", ")}${
+                  tag.values_total > tag.values.length
+                    ? ` (and ${formatCount(tag.values_total - tag.values.length)} more)`
+                    : ""
+                }.`
               : undefined
           }
           onChange={(e) => {
