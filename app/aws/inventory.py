@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 
 from app.aws._calls import AwsCalls, translated_errors
+from app.aws.arn import arn_account
 from app.aws.clients import default_region
 from app.db.database import Database
 from app.db.models import Resource, table_of
@@ -100,12 +101,6 @@ def _tag_dict(
     tags: Iterable[dict[str, Any]] | None, key: str = "Key", value: str = "Value"
 ) -> dict[str, str]:
     return {str(t[key]): str(t.get(value, "")) for t in tags or ()}
-
-
-def arn_account(arn: str) -> str | None:
-    """The account field of an ARN (``None`` when absent)."""
-    parts = arn.split(":")
-    return (parts[4] or None) if len(parts) > 5 else None
 
 
 def eks_membership(tags: dict[str, str]) -> tuple[str | None, str | None]:

@@ -40,6 +40,7 @@ from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
+from app.aws.arn import arn_account
 from app.catalogue import packaged_catalogue, read_price_catalogue
 from app.catalogue.model import PriceCatalogue
 from app.db.database import Database
@@ -355,7 +356,7 @@ def _candidates(session: Session, policy: PolicyDefinition, as_of: dt.date) -> l
                 _Candidate(
                     resource_id=res.resource_id,
                     region_id=res.region_id,
-                    account_id=res.account_id or _arn_account(res.resource_id),
+                    account_id=res.account_id or arn_account(res.resource_id),
                     known_since=res.first_seen,
                     stored_tags=dict(res.tags or {}),
                 )
@@ -380,11 +381,6 @@ def _stored_tags_may_match(policy: PolicyDefinition, stored: dict[str, str] | No
     if not stored:
         return True
     return _tags_match(policy, stored)
-
-
-def _arn_account(resource_id: str) -> str | None:
-    parts = resource_id.split(":")
-    return parts[4] or None if resource_id.startswith("arn:") and len(parts) > 4 else None
 
 
 def _tags_match(policy: PolicyDefinition, tags: dict[str, str]) -> bool:

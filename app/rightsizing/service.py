@@ -23,6 +23,7 @@ from sqlalchemy import Float, and_, cast, func, select
 from sqlalchemy.orm import Session
 
 from app.audit import record_audit
+from app.aws.arn import arn_account, arn_region
 from app.catalogue import load_price_catalogue, packaged_catalogue, read_price_catalogue
 from app.catalogue.model import PriceCatalogue
 from app.db.database import Database
@@ -458,8 +459,8 @@ def _ecs_service(
     mem_p = mem.peak if mem.peak is not None else (mem.p99_5 or 0.0)
     cpu_p, mem_p = min(100.0, cpu_p), min(100.0, mem_p)
     attrs = (resource.attributes if resource is not None else None) or {}
-    region = resource.region_id if resource is not None else _arn_region(rid)
-    account = resource.account_id if resource is not None else _arn_account(rid)
+    region = resource.region_id if resource is not None else arn_region(rid)
+    account = resource.account_id if resource is not None else arn_account(rid)
     vcpu_bill, mem_bill = bill.get((rid, "fargate_vcpu")), bill.get((rid, "fargate_memory"))
     fargate = str(attrs.get("launch_type", "")).upper() == "FARGATE" or vcpu_bill is not None
     evidence_base = {"window": window, "days_observed": cpu.days}
@@ -551,16 +552,6 @@ def _task_size(attrs: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def _arn_region(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[3] or None if len(parts) > 4 else None
-
-
-def _arn_account(arn: str) -> str | None:
-    parts = arn.split(":")
-    return parts[4] or None if len(parts) > 4 else None
-
-
 def _lambda(
     rid: str,
     resource: Resource | None,
@@ -576,8 +567,8 @@ def _lambda(
         skipped["insufficient_data"] += 1
         return None
     attrs = (resource.attributes if resource is not None else None) or {}
-    region = resource.region_id if resource is not None else _arn_region(rid)
-    account = resource.account_id if resource is not None else _arn_account(rid)
+    region = resource.region_id if resource is not None else arn_region(rid)
+    account = resource.account_id if resource is not None else arn_account(rid)
     arch = str(attrs.get("arch") or attrs.get("architecture") or "")
     if not arch:
         arch = "arm64" if gbs is not None and _is_arm_rate(gbs, catalogue, region) else "x86_64"
