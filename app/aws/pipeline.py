@@ -11,9 +11,10 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ParamValidationError
 
 from app.aws.clients import aws_client, default_region
+from app.errors import IntegrationError, InvalidInputError
 
 DEFAULT_QUEUE = "finops-billing-events"
 DEFAULT_RULE = "finops-billing-object-created"
@@ -79,7 +80,32 @@ def ensure_billing_pipeline(
 ) -> BillingPipeline:
     """Bucket with EventBridge notifications on, a queue with a dead-letter queue (redrive after
     ``max_receive_count`` receipts), a queue policy letting only the rule send, and the rule
-    targeting the queue. Returns where each part is."""
+    targeting the queue. Returns where each part is; an AWS refusal (a bad bucket name, missing
+    permissions) is an :class:`IntegrationError` naming the call and AWS's reason."""
+    try:
+        return _ensure(bucket, prefix, queue_name, rule_name, max_receive_count, region)
+    except ParamValidationError as exc:
+        raise InvalidInputError(
+            f"bucket {bucket!r} or queue {queue_name!r}: {str(exc).splitlines()[-1].strip()}",
+            details={"bucket": bucket, "queue": queue_name},
+        ) from exc
+    except ClientError as exc:
+        error = exc.response.get("Error", {})
+        operation = getattr(exc, "operation_name", "AWS call")
+        reason = f"{error.get('Code', 'Error')}: {error.get('Message', '')}".strip()
+        raise IntegrationError(
+            f"{operation} refused: {reason}", details={"bucket": bucket, "queue": queue_name}
+        ) from exc
+
+
+def _ensure(
+    bucket: str,
+    prefix: str | None,
+    queue_name: str,
+    rule_name: str,
+    max_receive_count: int,
+    region: str | None,
+) -> BillingPipeline:
     where = region or default_region()
     s3 = aws_client("s3", region=where)
     sqs = aws_client("sqs", region=where)

@@ -383,6 +383,20 @@ def test_cli_bootstraps_the_path_and_consumes_the_queue(
         "poison": 1,
         "downstream": {},
     }
+    bad_name = run(["events", "bootstrap", "--bucket", "No_Such!Bucket"], url=db_url)
+    assert bad_name.returncode == 1
+    assert bad_name.stderr.startswith("error: bucket 'No_Such!Bucket' or queue")
+    assert "Traceback" not in bad_name.stderr
+    too_short = run(["events", "bootstrap", "--bucket", "ab"], url=db_url)
+    assert too_short.returncode == 1
+    assert too_short.stderr.startswith("error: CreateBucket refused: InvalidBucketName")
+    bad_params = run(["jobs", "run", "build_insights", "--params", "{as_of"], url=db_url)
+    assert bad_params.returncode == 2
+    assert "--params" in bad_params.stderr
+    assert "not JSON" in bad_params.stderr
+    wrong_params = run(["jobs", "run", "build_insights", "--params", '{"x": 1}'], url=db_url)
+    assert wrong_params.returncode == 1
+    assert "has no parameter 'x'" in wrong_params.stderr
     missing = run(["events", "consume", "--queue", "no-such-queue"], url=db_url)
     assert missing.returncode == 1
     assert missing.stderr.startswith("error: ")
