@@ -65,5 +65,14 @@ bench: install dashboard
 	$(PY) bench/ingest.py
 	node bench/frontend.mjs
 
+# The Lambda package's inputs: the core vendored beside the Chalice app (Chalice copies vendor/ to
+# the package root), and the dashboard build packaged with the core for `finops serve`.
+build: install dashboard
+	rm -rf functions/vendor/finops app/finops/dashboard
+	mkdir -p functions/vendor
+	cp -r app/finops functions/vendor/finops
+	find functions/vendor -name __pycache__ -prune -exec rm -rf {} +
+	cp -r frontend/dist app/finops/dashboard
+
 clean:
-	rm -rf $(VENV) .finops finops.db finops.db-* .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) functions/vendor app/finops/dashboard .finops finops.db finops.db-* .pytest_cache .mypy_cache .ruff_cache

@@ -7,7 +7,7 @@ Usage:
 1. **Microsoft cloud-monitoring dataset** (all 60 labelled series, 6 with no anomaly): each file
    goes through the same code as ``finops anomalies detect-series`` (regular grid, period chosen
    from the data, the detector's own threshold).
-2. **Generated cost data**: ``app.sample`` samples (one per seed, 6 months, 4 accounts) are
+2. **Generated cost data**: ``finops.sample`` samples (one per seed, 6 months, 4 accounts) are
    ingested into a throwaway SQLite file; the job's scope series (total, account, service,
    account x service) go through the job's detector settings; a scope-day is anomalous when a
    planted anomaly of ``labels.json`` falls in that scope on that day.
@@ -49,8 +49,8 @@ from numpy.lib.stride_tricks import sliding_window_view
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.anomalies.detector import DetectorSettings, detect_matrix  # noqa: E402
-from app.anomalies.series_file import (  # noqa: E402
+from finops.anomalies.detector import DetectorSettings, detect_matrix  # noqa: E402
+from finops.anomalies.series_file import (  # noqa: E402
     detect_regular_series,
     read_series_csv,
     to_regular_grid,
@@ -198,11 +198,11 @@ def _has_label(path: Path) -> bool:
 
 
 def evaluate_generated(seeds: list[int]) -> dict[str, Any]:
-    from app.anomalies.service import WEEK, scope_series
-    from app.db import migrate
-    from app.db.database import open_database
-    from app.ingest.service import ingest_paths
-    from app.sample import generate_sample
+    from finops.anomalies.service import WEEK, scope_series
+    from finops.db import migrate
+    from finops.db.database import open_database
+    from finops.ingest.service import ingest_paths
+    from finops.sample import generate_sample
 
     ours, base = Tally(), Tally()
     settings = DetectorSettings(direction="up", min_impact=10.0, min_percent=10.0)
@@ -329,7 +329,8 @@ def render(report: dict[str, Any]) -> str:
         report["command"],
         "```",
         "",
-        "Detector: `app/anomalies/detector.py` (seasonal robust baseline, level-shift absorption, "
+        "Detector: `app/finops/anomalies/detector.py` (seasonal robust baseline, level-shift "
+        "absorption, "
         "its own threshold). Baseline: rolling 3-sigma z-score over the previous 28 points, same "
         "series, same run. Metrics are defined in `bench/anomalies.py` (point precision / recall "
         "/ F1 micro-averaged; NAB-style window score, 0 = detect nothing, 100 = every window "

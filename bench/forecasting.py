@@ -12,7 +12,7 @@ same training part. Figures: MASE (scale: in-sample seasonal naive of the traini
   - daily Prophet examples (Wikipedia page views of Peyton Manning and of R, Melbourne
     pedestrian counts through COVID) at 7, 30 and 90 days;
   - monthly Prophet examples (US retail sales, air passengers) at 3, 6 and 12 months;
-  - generated cost series: a 13-month ``app.sample`` estate (4 accounts) ingested into a
+  - generated cost series: a 13-month ``finops.sample`` estate (4 accounts) ingested into a
     throwaway SQLite database, daily effective cost per total / account / service scope, as the
     job reads it, at 7, 30 and 90 days.
 
@@ -46,11 +46,11 @@ import pandas as pd
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from app.forecasting.backtest import forecast_with_model_choice, mase_scale  # noqa: E402
-from app.forecasting.batch import forecast_many, single_threaded_children  # noqa: E402
-from app.forecasting.files import read_series_file  # noqa: E402
-from app.forecasting.models import MODELS, ModelFailedError, TrainingData  # noqa: E402
-from app.forecasting.series import DAILY, RegularSeries  # noqa: E402
+from finops.forecasting.backtest import forecast_with_model_choice, mase_scale  # noqa: E402
+from finops.forecasting.batch import forecast_many, single_threaded_children  # noqa: E402
+from finops.forecasting.files import read_series_file  # noqa: E402
+from finops.forecasting.models import MODELS, ModelFailedError, TrainingData  # noqa: E402
+from finops.forecasting.series import DAILY, RegularSeries  # noqa: E402
 
 EXAMPLES = REPO.parent / "shared" / "data" / "prophet-examples"
 DAILY_FILES = {
@@ -124,11 +124,11 @@ def evaluate_task(
 def sample_cost_series(workdir: Path) -> list[tuple[str, RegularSeries]]:
     """Daily effective cost per scope of a generated 13-month estate, read the way the job
     reads it (ingest into SQLite, then ``load_daily_costs``)."""
-    from app.db import migrate
-    from app.db.database import open_database
-    from app.forecasting.service import load_daily_costs
-    from app.ingest.service import ingest_paths
-    from app.sample import generate_sample
+    from finops.db import migrate
+    from finops.db.database import open_database
+    from finops.forecasting.service import load_daily_costs
+    from finops.ingest.service import ingest_paths
+    from finops.sample import generate_sample
 
     end = dt.date(2026, 7, 1)
     generate_sample(out_dir=workdir, months=13, accounts=4, seed=21, fmt="cur2", end=end)
@@ -345,7 +345,7 @@ times are indicative; the ratio is measured in the same run).
 Command: `{command}`
 
 ## Method
-- The production path (`app.forecasting.forecast_with_model_choice`): rolling-origin backtest
+- The production path (`finops.forecasting.forecast_with_model_choice`): rolling-origin backtest
   on the training data (2 origins, fold horizon = the horizon when the history allows), the
   lowest MASE wins among seasonal naive, seasonal moving average (SMA), ETS (statsmodels,
   additive damped trend + additive season) and Prophet (bundled model, fixed seed).
@@ -356,7 +356,7 @@ Command: `{command}`
   0.95). Figures are means over series and origins; "picked" counts the models chosen.
 - Data: Prophet's examples (`../shared/data/prophet-examples/`, MIT; daily: Peyton Manning and
   R Wikipedia page views (log), Melbourne pedestrians through COVID; monthly: US retail sales,
-  air passengers) and {cost_series} generated daily cost series (13-month `app.sample` estate,
+  air passengers) and {cost_series} generated daily cost series (13-month `finops.sample` estate,
   4 accounts, daily effective cost per total / account / service scope with at least 300 days,
   ingested and read exactly as the `forecast_costs` job reads them).
 

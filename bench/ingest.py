@@ -5,7 +5,7 @@ Usage:
 
 For every (format, size) it generates a one-month sample with ``finops sample`` machinery,
 then measures, each in a fresh subprocess against a fresh PostgreSQL database:
-  - ``e2e``: ``app.ingest.service.ingest_paths`` (validate + aggregate + COPY + bookkeeping);
+  - ``e2e``: ``finops.ingest.service.ingest_paths`` (validate + aggregate + COPY + bookkeeping);
   - ``restate``: the same month delivered again with different content (replaces the month);
   - ``floor``: DuckDB scan-and-aggregate of the same grain + COPY of its result, nothing else;
   - ``pandas``: chunked pandas read + groupby of the same grain + SQLAlchemy ``to_sql``
@@ -48,8 +48,8 @@ def _peak_rss_mb() -> float:
 
 
 def worker_e2e(path: Path, url: str, delivered_at: str | None) -> dict[str, Any]:
-    from app.db.database import open_database
-    from app.ingest.service import ingest_paths
+    from finops.db.database import open_database
+    from finops.ingest.service import ingest_paths
 
     db = open_database(url)
     when = dt.datetime.fromisoformat(delivered_at) if delivered_at else None
@@ -170,9 +170,8 @@ def worker_floor(path: Path, url: str) -> dict[str, Any]:
     billing_facts' exact types and indexes: the irreducible cost of storing these aggregates."""
     import duckdb
     import psycopg2
+    from finops.ingest.store import STORED_COLUMNS
     from sqlalchemy.engine import make_url
-
-    from app.ingest.store import STORED_COLUMNS
 
     pg = make_url(url)
     conn = psycopg2.connect(
@@ -319,11 +318,10 @@ def worker_pandas(path: Path, url: str) -> dict[str, Any]:
 
 
 def fresh_database(admin_url: str) -> str:
+    from finops.db import migrate
+    from finops.db.database import open_database
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
-
-    from app.db import migrate
-    from app.db.database import open_database
 
     name = f"finops_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
@@ -367,7 +365,7 @@ def run_worker(kind: str, path: Path, url: str, extra: list[str] | None = None) 
 
 
 def generate(fmt: str, lines: int, seed: int, root: Path) -> tuple[Path, float]:
-    from app.sample import generate_sample
+    from finops.sample import generate_sample
 
     out = root / f"{fmt}-{lines}-s{seed}"
     marker = out / ".complete"

@@ -7,7 +7,7 @@ Usage:
 Measures, on the same synthetic data (CPU, memory, network in/out per instance and day, a mix of
 busy, oversized and idle instances over 12 instance types):
   - ``engine``: the production path without the database: window summaries by a pandas groupby,
-    then :class:`app.rightsizing.ec2.Ec2Rightsizer` per instance (cached candidate arrays);
+    then :class:`finops.rightsizing.ec2.Ec2Rightsizer` per instance (cached candidate arrays);
   - ``naive``: a per-resource pandas loop (filter the metrics frame for the instance, compute
     its statistics, filter and sort the catalogue frame for fitting types), timed on
     ``--naive-sample`` instances and extrapolated linearly to all of them;
@@ -35,9 +35,9 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.catalogue import packaged_catalogue
-from app.rightsizing.ec2 import Ec2Rightsizer
-from app.rightsizing.evidence import MetricWindow, ec2_utilization
+from finops.catalogue import packaged_catalogue
+from finops.rightsizing.ec2 import Ec2Rightsizer
+from finops.rightsizing.evidence import MetricWindow, ec2_utilization
 
 TYPES = (
     "m5.large", "m5.xlarge", "m5.2xlarge", "m5.4xlarge", "c5.xlarge", "c5.2xlarge",
@@ -162,13 +162,12 @@ def run_naive(inventory: pd.DataFrame, metrics: pd.DataFrame, sample: int) -> li
 
 
 def run_job(inventory: pd.DataFrame, metrics: pd.DataFrame, pg_url: str) -> dict[str, float]:
+    from finops.catalogue import load_price_catalogue
+    from finops.db import migrate
+    from finops.db.database import open_database
+    from finops.rightsizing import rightsize
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
-
-    from app.catalogue import load_price_catalogue
-    from app.db import migrate
-    from app.db.database import open_database
-    from app.rightsizing import rightsize
 
     admin_url = make_url(pg_url)
     name = f"bench_rightsizing_{uuid.uuid4().hex[:8]}"

@@ -1,12 +1,11 @@
-"""Alembic environment: runs against the engine handed over by app.db.migrate (or a URL)."""
+"""Alembic environment: runs against the engine handed over by finops.db.migrate (or a URL)."""
 
 from __future__ import annotations
 
 from alembic import context
+from finops.db.engine import make_engine
+from finops.db.models import Base
 from sqlalchemy import Engine
-
-from app.db.engine import make_engine
-from app.db.models import Base
 
 config = context.config
 target_metadata = Base.metadata
@@ -18,7 +17,7 @@ def _engine() -> Engine:
         return engine  # type: ignore[no-any-return]
     url = config.get_main_option("sqlalchemy.url")
     if not url:
-        from app.db.database import resolve_database_url
+        from finops.db.database import resolve_database_url
 
         url = resolve_database_url()
     return make_engine(url)

@@ -12,11 +12,13 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable from a checkout without installing the package
-    sys.path.insert(0, str(REPO_ROOT))
+if (
+    str(REPO_ROOT / "app") not in sys.path
+):  # runnable from a checkout without installing the package
+    sys.path.insert(0, str(REPO_ROOT / "app"))
 
-from app.db.erd import render_erd_markdown  # noqa: E402
-from app.db.models import Base  # noqa: E402
+from finops.db.erd import render_erd_markdown  # noqa: E402
+from finops.db.models import Base  # noqa: E402
 
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "erd.md"
 

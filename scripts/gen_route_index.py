@@ -12,10 +12,10 @@ import sys
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+if str(REPO_ROOT / "app") not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT / "app"))
 
-from app.api.route_index import replace_route_index  # noqa: E402
+from finops.api.route_index import replace_route_index  # noqa: E402
 
 API_DOC = REPO_ROOT / "docs" / "api.md"
 

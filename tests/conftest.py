@@ -14,12 +14,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from finops.db import migrate
+from finops.db.database import Database, open_database
+from finops.db.models import Base
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
-
-from app.db import migrate
-from app.db.database import Database, open_database
-from app.db.models import Base
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"

@@ -1,4 +1,4 @@
-"""The Chalice adapter of the FinOps platform: routes built from ``app.api``'s route table."""
+"""The Chalice adapter of the FinOps platform: routes built from ``finops.api``'s route table."""
 
 from chalicelib.factory import create_app
 

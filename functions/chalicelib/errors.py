@@ -13,10 +13,9 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice import Response
+from finops.api.errors import envelope_for, error_envelope, internal_error_envelope
+from finops.errors import FinOpsError
 from sqlalchemy.exc import OperationalError
-
-from app.api.errors import envelope_for, error_envelope, internal_error_envelope
-from app.errors import FinOpsError
 
 logger = logging.getLogger("finops.api")
 

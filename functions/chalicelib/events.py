@@ -2,7 +2,7 @@
 function that MWAA tasks invoke. Both only translate the event and call ``app/``.
 
 - ``billing_events`` (``on_sqs_message``): S3 → EventBridge → SQS → here. Settles every message
-  itself (:func:`app.aws.events.handle_messages` deletes settled ones, sends poison ones to the
+  itself (:func:`finops.aws.events.handle_messages` deletes settled ones, sends poison ones to the
   dead-letter queue) and fails the invocation only when a message must be retried, so SQS
   redelivers exactly those. Never ``on_s3_event`` (not deployable through CloudFormation).
 - ``jobs`` (``lambda_function``): ``{"job": NAME, "parameters": {...}}`` → the jobs registry;
@@ -19,10 +19,10 @@ from typing import Any
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice
+from finops.aws.clients import aws_client
+from finops.aws.events import QueueMessage, handle_messages, queue_url_from_arn, raise_for_retry
+from finops.errors import FinOpsError
 
-from app.aws.clients import aws_client
-from app.aws.events import QueueMessage, handle_messages, queue_url_from_arn, raise_for_retry
-from app.errors import FinOpsError
 from chalicelib.factory import LazyDatabase
 
 logger = logging.getLogger("finops.events")
@@ -71,7 +71,7 @@ def register_event_handlers(chalice_app: Chalice, database: LazyDatabase) -> Non
 
     @chalice_app.lambda_function(name="jobs")
     def jobs(event: dict[str, Any], context: Any) -> dict[str, Any]:
-        from app.jobs import run_job
+        from finops.jobs import run_job
 
         name = event.get("job") if isinstance(event, dict) else None
         parameters = event.get("parameters") or {} if isinstance(event, dict) else {}

@@ -1,4 +1,4 @@
-"""Build the Chalice app from the route table in :mod:`app.api.routes` (one blueprint per tag).
+"""Build the Chalice app from the route table in :mod:`finops.api.routes` (one blueprint per tag).
 
 Views only translate: headers -> principal, query string -> request model, reply -> Response.
 The database is created on first use, never at import time.
@@ -12,10 +12,9 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice import Blueprint, Chalice, Response
-
-from app.api.errors import error_envelope
-from app.api.params import parse_json_body, parse_query_params
-from app.api.routes import (
+from finops.api.errors import error_envelope
+from finops.api.params import parse_json_body, parse_query_params
+from finops.api.routes import (
     API_PREFIX,
     FALLBACK_METHODS,
     FALLBACK_PATHS,
@@ -23,10 +22,11 @@ from app.api.routes import (
     OperationContext,
     RouteSpec,
 )
-from app.auth.keys import api_key_from_headers, authenticate
-from app.auth.roles import require_role
-from app.db.database import Database, database_from_env
-from app.db.engine import session_scope
+from finops.auth.keys import api_key_from_headers, authenticate
+from finops.auth.roles import require_role
+from finops.db.database import Database, database_from_env
+from finops.db.engine import session_scope
+
 from chalicelib.errors import envelope_chalice_errors, json_response, map_errors
 
 APP_NAME = "finops-api"
@@ -101,9 +101,9 @@ def _not_found_view(**path: str) -> Response:
 
 
 def create_app(database_factory: DatabaseFactory | None = None) -> Chalice:
-    """The Chalice app serving every route of :data:`app.api.routes.ROUTES` under ``/api/v1``.
+    """The Chalice app serving every route of :data:`finops.api.routes.ROUTES` under ``/api/v1``.
 
-    ``database_factory`` defaults to :func:`app.db.database.database_from_env`; it is called
+    ``database_factory`` defaults to :func:`finops.db.database.database_from_env`; it is called
     once, on the first request that needs the database.
     """
     from chalicelib.events import register_event_handlers

@@ -26,9 +26,9 @@ from chalice.local import (
     LocalGatewayException,
     create_local_server,
 )
+from finops.api.errors import error_envelope
+from finops.db.database import Database, open_database
 
-from app.api.errors import error_envelope
-from app.db.database import Database, open_database
 from chalicelib.factory import DatabaseFactory, create_app
 
 API_PATH_PREFIX = "/api/"

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.db.types import Money, UTCDateTime
+from finops.db.types import Money, UTCDateTime
 
 revision: str = "0005"
 down_revision: str | None = "0002"

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from app.db.types import UTCDateTime
+from finops.db.types import UTCDateTime
 
 revision: str = "0006"
 down_revision: str | None = "0005"

@@ -4,7 +4,7 @@ A step stays thin: it works out the job's parameters for the run (the run's day,
 hands them to the job, which does all the work and records a ``job_runs`` row. Where the job
 runs is the executor setting (:func:`finops_dags.config.executor`):
 
-- ``local``: in the Airflow worker, through ``app.jobs.run_job`` (needs this project installed:
+- ``local``: in the Airflow worker, through ``finops.jobs.run_job`` (needs this project installed:
   local runs and tests, never MWAA);
 - ``lambda``: in the jobs Lambda, invoked synchronously with ``{"job", "parameters"}``;
 - ``ecs``: in an ECS Fargate task of the jobs image, running
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 ParameterBuilder = Callable[[dt.date], Mapping[str, Any]]
 
 #: Parameters that travel as ISO date strings and reach in-process jobs as dates (the jobs'
-#: signatures in app/jobs.py take ``datetime.date``).
+#: signatures in app/finops/jobs.py take ``datetime.date``).
 DATE_PARAMETERS = frozenset({"as_of", "start", "end"})
 LAMBDA_READ_TIMEOUT_SECONDS = 910  # a Lambda runs 15 minutes at most
 MAX_REPLY_CHARS = 2000
@@ -123,8 +123,8 @@ def run_locally(job: str, parameters: Mapping[str, Any], *, triggered_by: str) -
     """Run the job in this process through the project's job registry."""
     # Imported here, never at module level: MWAA parses the DAGs without the project installed.
     try:
-        from app.db.database import database_from_env
-        from app.jobs import run_job
+        from finops.db.database import database_from_env
+        from finops.jobs import run_job
     except ImportError as exc:
         raise config.DagConfigurationError(
             f"{config.EXECUTOR} is {config.LOCAL!r} but the FinOps package is not installed on "

@@ -19,10 +19,8 @@ import pytest
 pytest.importorskip("airflow", reason="Airflow is not installed: pip install -e '.[airflow]'")
 
 import boto3
-from sqlalchemy import func, select
-
-from app.db.database import Database
-from app.db.models import (
+from finops.db.database import Database
+from finops.db.models import (
     Anomaly,
     BillingFact,
     ForecastRun,
@@ -32,10 +30,12 @@ from app.db.models import (
     SavingsEntry,
     UsageMetric,
 )
-from app.ingest.service import ingest_paths
-from app.rightsizing import mark_recommendation_applied, rightsize
-from app.sample import generate_sample
-from app.usage import load_usage_dir
+from finops.ingest.service import ingest_paths
+from finops.rightsizing import mark_recommendation_applied, rightsize
+from finops.sample import generate_sample
+from finops.usage import load_usage_dir
+from sqlalchemy import func, select
+
 from tests.dags.conftest import load_dag_bag
 from tests.support.moto_server import MotoServer
 

@@ -10,20 +10,19 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
-
-from app.anomalies import (
+from finops.anomalies import (
     detect_cost_anomalies,
     get_anomaly,
     list_anomalies,
     set_anomaly_status,
 )
-from app.audit import list_audit
-from app.db.database import Database
-from app.db.models import Anomaly, AuditRecord, BillingFact
-from app.errors import InvalidInputError, NotFoundError
-from app.ingest.service import ingest_paths
-from app.sample import generate_sample
+from finops.audit import list_audit
+from finops.db.database import Database
+from finops.db.models import Anomaly, AuditRecord, BillingFact
+from finops.errors import InvalidInputError, NotFoundError
+from finops.ingest.service import ingest_paths
+from finops.sample import generate_sample
+from sqlalchemy import func, select
 
 END = dt.date(2026, 3, 20)
 

@@ -9,8 +9,9 @@ import sys
 from decimal import Decimal as Dec
 from pathlib import Path
 
-from app.db.database import Database
-from app.db.models import Anomaly
+from finops.db.database import Database
+from finops.db.models import Anomaly
+
 from tests.support.api_client import api_client
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -87,7 +88,7 @@ def test_detect_series_cli_prints_json_with_input_timestamps(tmp_path: Path) -> 
         lines.append(f"{(start + dt.timedelta(days=day)).strftime('%Y-%m-%d')},{value}")
     series.write_text("\n".join(lines) + "\n", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "app.cli", "anomalies", "detect-series", str(series), "--json"],
+        [sys.executable, "-m", "finops.cli", "anomalies", "detect-series", str(series), "--json"],
         capture_output=True,
         text=True,
         check=False,
@@ -103,7 +104,8 @@ def test_detect_series_cli_prints_json_with_input_timestamps(tmp_path: Path) -> 
 def test_anomaly_band_shows_actuals_exactly_and_the_spike_above_the_band(
     db: Database, tmp_path: Path
 ) -> None:
-    from app.anomalies import detect_cost_anomalies, list_anomalies
+    from finops.anomalies import detect_cost_anomalies, list_anomalies
+
     from tests.integration.test_anomalies_job import ingest_sample, usage_cost
 
     labels = ingest_sample(db, tmp_path)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from app.audit import record_audit
-from app.db.database import Database
+from finops.audit import record_audit
+from finops.db.database import Database
+
 from tests.support.api_client import api_client
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from app.db.database import Database
+from finops.db.database import Database
+
 from tests.integration.test_budgets import FACTS
 from tests.integration.test_costs_query import add_facts
 from tests.support.api_client import api_client

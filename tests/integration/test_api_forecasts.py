@@ -9,8 +9,9 @@ import sys
 from decimal import Decimal as Dec
 from pathlib import Path
 
-from app.db.database import Database
-from app.db.models import ForecastPoint, ForecastRun
+from finops.db.database import Database
+from finops.db.models import ForecastPoint, ForecastRun
+
 from tests.integration.test_costs_query import add_facts
 from tests.support.api_client import api_client
 
@@ -71,7 +72,7 @@ def test_forecast_series_cli_continues_a_monthly_series(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "app.cli",
+            "finops.cli",
             "forecast-series",
             str(FIXTURES / "prophet-examples" / "example_air_passengers.csv"),
             "--horizon",

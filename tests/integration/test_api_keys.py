@@ -5,13 +5,12 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from finops.auth import Role, authenticate, create_api_key, list_api_keys, revoke_api_key
+from finops.db.database import Database
+from finops.db.engine import session_scope
+from finops.db.models import ApiKey
+from finops.errors import AuthenticationError, InvalidInputError, NotFoundError
 from sqlalchemy import select
-
-from app.auth import Role, authenticate, create_api_key, list_api_keys, revoke_api_key
-from app.db.database import Database
-from app.db.engine import session_scope
-from app.db.models import ApiKey
-from app.errors import AuthenticationError, InvalidInputError, NotFoundError
 
 
 @pytest.mark.smoke
@@ -77,7 +76,8 @@ def test_me_names_the_calling_key_and_what_its_role_allows(db: Database) -> None
 
 @pytest.mark.smoke
 def test_tag_keys_come_from_resources_most_common_first(db: Database) -> None:
-    from app.db.models import Resource
+    from finops.db.models import Resource
+
     from tests.support.api_client import api_client
 
     with db.sessions.begin() as session:

@@ -14,19 +14,16 @@ from pathlib import Path
 
 import pytest
 import requests
+from chalicelib.local_server import start_server_thread
+from finops.api.routes import API_PREFIX
+from finops.auth import create_api_key
+from finops.db.database import Database
+from finops.db.engine import session_scope
 
-from app.api.routes import API_PREFIX
-from app.auth import create_api_key
-from app.db.database import Database
-from app.db.engine import session_scope
 from tests.integration.test_costs_query import add_facts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"
-if str(FUNCTIONS_DIR) not in sys.path:
-    sys.path.append(str(FUNCTIONS_DIR))
-
-from chalicelib.local_server import start_server_thread  # noqa: E402
 
 
 def _free_port() -> int:
@@ -129,14 +126,16 @@ ENTRY_CHECK = textwrap.dedent(
     import json, sys
     sys.path.insert(0, sys.argv[1])
     import app
-    import app.costs
+    import finops
+    import finops.costs
     from chalice import Chalice
     print(json.dumps({
         "entry": app.__file__,
+        "entry_is_package": hasattr(app, "__path__"),
         "is_chalice": isinstance(app.app, Chalice),
         "routes": sorted(app.app.routes),
-        "core": app.costs.__file__,
-        "version": app.__version__,
+        "core": finops.costs.__file__,
+        "version": finops.__version__,
     }))
     """
 )
@@ -159,26 +158,28 @@ def _check_entry(path_first: Path, cwd: Path) -> dict[str, object]:
     return result
 
 
-def test_entry_module_doubles_as_the_core_package_in_the_repository(tmp_path: Path) -> None:
+def test_entry_module_is_a_plain_chalice_module_beside_the_core(tmp_path: Path) -> None:
     result = _check_entry(FUNCTIONS_DIR, tmp_path)
     assert result["entry"] == str(FUNCTIONS_DIR / "app.py")
+    assert result["entry_is_package"] is False
     assert result["is_chalice"] is True
     assert f"{API_PREFIX}/costs" in result["routes"]  # type: ignore[operator]
-    assert result["core"] == str(REPO_ROOT / "app" / "costs" / "__init__.py")
+    assert result["core"] == str(REPO_ROOT / "app" / "finops" / "costs" / "__init__.py")
     assert result["version"]
 
 
-def test_entry_module_finds_the_core_vendored_in_a_lambda_package(tmp_path: Path) -> None:
-    # The layout `chalice package` produces once the build vendored the core to
-    # functions/vendor/finops_core/app: app.py, chalicelib/ and finops_core/app/ at the root.
+def test_entry_module_imports_the_core_vendored_in_a_lambda_package(tmp_path: Path) -> None:
+    # The layout `chalice package` produces once `make build` vendored the core to
+    # functions/vendor/finops: app.py, chalicelib/ and finops/ at the package root.
     package = tmp_path / "lambda"
     package.mkdir()
     shutil.copy2(FUNCTIONS_DIR / "app.py", package / "app.py")
     shutil.copytree(FUNCTIONS_DIR / "chalicelib", package / "chalicelib",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
-    shutil.copytree(REPO_ROOT / "app", package / "finops_core" / "app",
+    shutil.copytree(REPO_ROOT / "app" / "finops", package / "finops",
                     ignore=shutil.ignore_patterns("__pycache__"))  # fmt: skip
     result = _check_entry(package, package)
     assert result["entry"] == str(package / "app.py")
+    assert result["entry_is_package"] is False
     assert result["is_chalice"] is True
-    assert result["core"] == str(package / "finops_core" / "app" / "costs" / "__init__.py")
+    assert result["core"] == str(package / "finops" / "costs" / "__init__.py")

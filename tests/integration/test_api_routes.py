@@ -4,26 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from chalice.test import Client
+from chalicelib import create_app
+from finops.api.openapi import build_openapi
+from finops.api.routes import API_PREFIX, FALLBACK_PATHS, ROUTES
+from finops.auth import create_api_key, revoke_api_key
+from finops.db.database import Database
+from finops.db.engine import session_scope
 
-from app.api.openapi import build_openapi
-from app.api.routes import API_PREFIX, FALLBACK_PATHS, ROUTES
-from app.auth import create_api_key, revoke_api_key
-from app.db.database import Database
-from app.db.engine import session_scope
 from tests.integration.test_costs_query import add_facts
-
-FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
-if str(FUNCTIONS_DIR) not in sys.path:
-    sys.path.append(str(FUNCTIONS_DIR))
-
-from chalice.test import Client  # noqa: E402
-from chalicelib import create_app  # noqa: E402
 
 FACTS: list[dict[str, object]] = [
     {"day": "2024-05-01", "service": "AmazonEC2", "account": "111", "billed": "100.125",
@@ -234,7 +227,7 @@ def test_the_database_is_not_opened_at_app_creation() -> None:
 
 
 def test_an_unreachable_database_is_503_not_500() -> None:
-    from app.db.database import open_database
+    from finops.db.database import open_database
 
     unreachable = open_database("postgresql+psycopg2://nobody@127.0.0.1:1/none")
     with Client(create_app(database_factory=lambda: unreachable)) as client:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from finops.audit import list_audit, record_audit
+from finops.db.database import Database
+from finops.db.models import AuditRecord
 from sqlalchemy import delete, text, update
 from sqlalchemy.exc import DBAPIError
-
-from app.audit import list_audit, record_audit
-from app.db.database import Database
-from app.db.models import AuditRecord
 
 
 @pytest.mark.smoke

@@ -10,13 +10,13 @@ from typing import Any
 
 import boto3
 import pytest
+from finops.aws._calls import AwsCalls
+from finops.aws.inventory import collect_inventory, enabled_regions
+from finops.db.database import Database
+from finops.db.models import Resource
+from finops.errors import InvalidInputError
 from sqlalchemy import func, select
 
-from app.aws._calls import AwsCalls
-from app.aws.inventory import collect_inventory, enabled_regions
-from app.db.database import Database
-from app.db.models import Resource
-from app.errors import InvalidInputError
 from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
 from tests.support.moto_server import aws as aws  # the per-test fixture
 

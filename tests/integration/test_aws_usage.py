@@ -16,15 +16,15 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
+from finops.aws.cloudwatch_usage import collect_usage
+from finops.aws.inventory import collect_inventory
+from finops.catalogue import packaged_catalogue
+from finops.db.database import Database
+from finops.db.models import Recommendation, UsageMetric
+from finops.errors import InvalidInputError
+from finops.jobs import run_job
 from sqlalchemy import func, select
 
-from app.aws.cloudwatch_usage import collect_usage
-from app.aws.inventory import collect_inventory
-from app.catalogue import packaged_catalogue
-from app.db.database import Database
-from app.db.models import Recommendation, UsageMetric
-from app.errors import InvalidInputError
-from app.jobs import run_job
 from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
 from tests.support.moto_server import aws as aws  # the per-test fixture
 
@@ -430,7 +430,7 @@ def test_jobs_take_json_parameters_and_record_their_runs(
     db: Database, estate: dict[str, Any]
 ) -> None:
     """What a DAG task or the jobs Lambda sends: ISO dates and lists as JSON."""
-    from app.db.models import JobRun
+    from finops.db.models import JobRun
 
     inventory = run_job("collect_inventory", db=db, regions=[EAST, WEST], triggered_by="lambda")
     usage = run_job(

@@ -9,10 +9,8 @@ from decimal import Decimal as Dec
 
 import hvac
 import pytest
-from sqlalchemy import select
-
-from app.audit import list_audit
-from app.budgets import (
+from finops.audit import list_audit
+from finops.budgets import (
     BudgetSpec,
     budget_status,
     create_budget,
@@ -20,10 +18,12 @@ from app.budgets import (
     get_budget,
     list_alerts,
 )
-from app.db.database import Database
-from app.db.models import BudgetAlert
-from app.errors import ConflictError, InvalidInputError
-from app.secrets import SecretResolver, resolver_from_env
+from finops.db.database import Database
+from finops.db.models import BudgetAlert
+from finops.errors import ConflictError, InvalidInputError
+from finops.secrets import SecretResolver, resolver_from_env
+from sqlalchemy import select
+
 from tests.integration.test_costs_query import add_facts
 from tests.support.openbao import OpenBaoServer
 from tests.support.openbao import openbao as openbao  # the session fixture
@@ -210,7 +210,7 @@ def test_bad_budget_definitions_are_refused(db: Database) -> None:
 def test_forecast_thresholds_use_the_stored_cost_forecast_when_there_is_one(
     seeded: Database,
 ) -> None:
-    from app.db.models import ForecastPoint, ForecastRun
+    from finops.db.models import ForecastPoint, ForecastRun
 
     with seeded.sessions.begin() as session:
         run = ForecastRun(

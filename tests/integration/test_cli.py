@@ -10,11 +10,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from finops.db.database import Database
 
-from app.db.database import Database
 from tests.support.billing_files import CUR_LEGACY_SAMPLE, read_rows, sum_by, write_rows
 
-FINOPS = [sys.executable, "-m", "app.cli"]
+FINOPS = [sys.executable, "-m", "finops.cli"]
 
 
 def run(

@@ -10,9 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy.orm import Session
-
-from app.costs import (
+from finops.costs import (
     CostQuery,
     cost_summary,
     list_accounts,
@@ -21,10 +19,10 @@ from app.costs import (
     list_usage,
     query_costs,
 )
-from app.costs.summary import summary_windows
-from app.db.database import Database
-from app.db.engine import session_scope
-from app.db.models import (
+from finops.costs.summary import summary_windows
+from finops.db.database import Database
+from finops.db.engine import session_scope
+from finops.db.models import (
     Account,
     BillingFact,
     IngestionFile,
@@ -32,7 +30,8 @@ from app.db.models import (
     Resource,
     UsageMetric,
 )
-from app.errors import InvalidInputError
+from finops.errors import InvalidInputError
+from sqlalchemy.orm import Session
 
 D = Decimal
 UTC = dt.UTC

@@ -9,15 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+from finops.audit import list_audit
+from finops.aws.clients import aws_client
+from finops.db.database import Database
+from finops.db.models import JobRun, Resource
+from finops.demo_aws import DEMO_POLICY, seed_demo_aws
+from finops.remediation import approve_action, execute_action, list_actions
+from finops.remediation.actions import WaitPolicy
 from sqlalchemy import select
 
-from app.audit import list_audit
-from app.aws.clients import aws_client
-from app.db.database import Database
-from app.db.models import JobRun, Resource
-from app.demo_aws import DEMO_POLICY, seed_demo_aws
-from app.remediation import approve_action, execute_action, list_actions
-from app.remediation.actions import WaitPolicy
 from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
 from tests.support.moto_server import aws as aws  # the per-test fixture
 
@@ -34,7 +34,7 @@ def test_demo_runs_every_stage_and_the_aws_scene(db: Database, db_url: str, tmp_
         [
             sys.executable,
             "-m",
-            "app.cli",
+            "finops.cli",
             "demo",
             "--no-serve",
             "--json",

@@ -17,13 +17,13 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from finops.db.database import Database
+from finops.db.models import Account, BillingFact, IngestionFile, IngestionRun, Resource
+from finops.errors import InvalidInputError
+from finops.export import export_focus
+from finops.export.focus_mapping import APPLICABILITY_CLAIMS, COLUMN_NAMES
 from sqlalchemy import select
 
-from app.db.database import Database
-from app.db.models import Account, BillingFact, IngestionFile, IngestionRun, Resource
-from app.errors import InvalidInputError
-from app.export import export_focus
-from app.export.focus_mapping import APPLICABILITY_CLAIMS, COLUMN_NAMES
 from tests.support.focus_rules import FocusRuleModel, read_csv_as_text
 
 UTC = dt.UTC
@@ -561,7 +561,7 @@ def test_unmappable_charge_category_fails_without_leaving_a_file(
 
 
 def test_round_trip_through_ingestion_keeps_totals(db: Database, tmp_path: Path) -> None:
-    service = pytest.importorskip("app.ingest.service")
+    service = pytest.importorskip("finops.ingest.service")
     seed(db)
     result = export(db, tmp_path / "focus-2025-01.csv")
 

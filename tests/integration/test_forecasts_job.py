@@ -7,18 +7,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
-
-from app.db.database import Database
-from app.db.models import AuditRecord, BillingFact, ForecastPoint, ForecastRun
-from app.forecasting import (
+from finops.db.database import Database
+from finops.db.models import AuditRecord, BillingFact, ForecastPoint, ForecastRun
+from finops.forecasting import (
     forecast_costs,
     get_forecast,
     list_forecasts,
     month_end_projection,
 )
-from app.ingest.service import ingest_paths
-from app.sample import generate_sample
+from finops.ingest.service import ingest_paths
+from finops.sample import generate_sample
+from sqlalchemy import func, select
 
 END = dt.date(2026, 3, 20)
 

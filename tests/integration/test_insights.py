@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal as Dec
 
 import pytest
+from finops.budgets import BudgetSpec, create_budget
+from finops.db.database import Database
+from finops.db.models import Recommendation
+from finops.insights import build_insights, list_insights
 
-from app.budgets import BudgetSpec, create_budget
-from app.db.database import Database
-from app.db.models import Recommendation
-from app.insights import build_insights, list_insights
 from tests.integration.test_costs_query import add_facts
 from tests.support.api_client import api_client
 

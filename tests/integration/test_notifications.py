@@ -9,12 +9,12 @@ from pathlib import Path
 
 import hvac
 import pytest
+from finops.anomalies import detect_cost_anomalies
+from finops.audit import list_audit
+from finops.db.database import Database
+from finops.notifications import publish
+from finops.secrets import SecretResolver, resolver_from_env
 
-from app.anomalies import detect_cost_anomalies
-from app.audit import list_audit
-from app.db.database import Database
-from app.notifications import publish
-from app.secrets import SecretResolver, resolver_from_env
 from tests.integration.test_anomalies_job import ingest_sample
 from tests.support.openbao import OpenBaoServer
 from tests.support.openbao import openbao as openbao  # the session fixture

@@ -7,9 +7,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from app.aws.clients import aws_client
-from app.db.database import Database
-from app.db.models import Recommendation, Resource
+from finops.aws.clients import aws_client
+from finops.db.database import Database
+from finops.db.models import Recommendation, Resource
+
 from tests.support.api_client import api_client
 from tests.support.moto_server import MotoServer, aws, moto_server
 

@@ -9,17 +9,17 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from finops.aws.clients import aws_client
+from finops.cli_remediation import remediation_app
+from finops.db.database import Database
+from finops.db.models import Recommendation, Resource
 from typer.testing import CliRunner
 
-from app.aws.clients import aws_client
-from app.cli_remediation import remediation_app
-from app.db.database import Database
-from app.db.models import Recommendation, Resource
 from tests.support.moto_server import MotoServer, aws, moto_server
 
 __all__ = ["aws", "moto_server"]  # the fixtures, imported so pytest finds them here
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "remediation" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "finops" / "remediation" / "examples"
 REGION = "us-east-1"
 
 

@@ -15,14 +15,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from sqlalchemy import select
-
-from app.audit import list_audit
-from app.aws.clients import aws_client
-from app.db.database import Database
-from app.db.models import Recommendation, RemediationAction, Resource, SavingsBaseline
-from app.errors import ConflictError, PermissionDeniedError
-from app.remediation import (
+from finops.audit import list_audit
+from finops.aws.clients import aws_client
+from finops.db.database import Database
+from finops.db.models import Recommendation, RemediationAction, Resource, SavingsBaseline
+from finops.errors import ConflictError, PermissionDeniedError
+from finops.remediation import (
     WaitPolicy,
     approve_action,
     execute_action,
@@ -34,6 +32,8 @@ from app.remediation import (
     save_policy,
     validate_policy,
 )
+from sqlalchemy import select
+
 from tests.support.moto_server import MotoServer, aws, moto_server
 from tests.support.webhook_receiver import webhook_receiver
 

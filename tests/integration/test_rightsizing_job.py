@@ -9,22 +9,21 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, update
-
-from app.catalogue import packaged_catalogue
-from app.db.database import Database
-from app.db.models import AuditRecord, PriceCatalogueEntry, Recommendation, Resource
-from app.errors import ConflictError
-from app.ingest.service import ingest_paths
-from app.rightsizing import (
+from finops.catalogue import packaged_catalogue
+from finops.db.database import Database
+from finops.db.models import AuditRecord, PriceCatalogueEntry, Recommendation, Resource
+from finops.errors import ConflictError
+from finops.ingest.service import ingest_paths
+from finops.rightsizing import (
     accept_recommendation,
     dismiss_recommendation,
     list_recommendations,
     mark_recommendation_applied,
     rightsize,
 )
-from app.sample import generate_sample
-from app.usage import load_usage_dir
+from finops.sample import generate_sample
+from finops.usage import load_usage_dir
+from sqlalchemy import func, select, update
 
 END = dt.date(2026, 3, 15)
 

@@ -13,13 +13,13 @@ from typing import Any
 
 import boto3
 import pytest
+from finops.aws.events import consume_queue, parse_notification
+from finops.aws.pipeline import BillingPipeline, ensure_billing_pipeline
+from finops.db.database import Database
+from finops.db.models import BillingFact, IngestionRun, JobRun
+from finops.errors import InvalidInputError
 from sqlalchemy import func, select
 
-from app.aws.events import consume_queue, parse_notification
-from app.aws.pipeline import BillingPipeline, ensure_billing_pipeline
-from app.db.database import Database
-from app.db.models import BillingFact, IngestionRun, JobRun
-from app.errors import InvalidInputError
 from tests.support.api_client import api_client
 from tests.support.billing_files import (
     CUR_LEGACY_SAMPLE,
@@ -286,8 +286,7 @@ def test_lambda_handler_fails_the_invocation_when_a_message_must_be_retried(
     }
     from chalice.test import Client
     from chalicelib import create_app
-
-    from app.aws.events import RetryBatchError
+    from finops.aws.events import RetryBatchError
 
     with Client(create_app(database_factory=lambda: db)) as client, pytest.raises(RetryBatchError):
         client.lambda_.invoke("billing_events", event)
@@ -345,7 +344,7 @@ def test_unreadable_messages_are_refused_with_what_was_expected() -> None:
 def test_bucket_sweep_ingests_what_no_event_brought_and_skips_what_is_in(
     db: Database, pipeline: BillingPipeline, tmp_path: Path
 ) -> None:
-    from app.jobs import run_job
+    from finops.jobs import run_job
 
     _put("drops/cur.csv", CUR_LEGACY_SAMPLE)
     _put("drops/broken.csv", _poison_copy(tmp_path))

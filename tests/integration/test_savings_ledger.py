@@ -6,10 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select, update
-
-from app.db.database import Database
-from app.db.models import (
+from finops.db.database import Database
+from finops.db.models import (
     AuditRecord,
     BillingFact,
     IngestionFile,
@@ -17,9 +15,10 @@ from app.db.models import (
     Recommendation,
     SavingsEntry,
 )
-from app.db.types import money_sum
-from app.rightsizing import mark_recommendation_applied
-from app.savings import savings_summary, track_savings
+from finops.db.types import money_sum
+from finops.rightsizing import mark_recommendation_applied
+from finops.savings import savings_summary, track_savings
+from sqlalchemy import select, update
 
 ACCOUNT = "111122223333"
 RESOURCE = "i-0resizedknownday"

@@ -1,4 +1,4 @@
-"""Secrets from a real OpenBao (Vault API, KV v2) through app.secrets, with env as the fallback."""
+"""Secrets from a real OpenBao (Vault API, KV v2) through finops.secrets, env as the fallback."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 import hvac
 import pytest
+from finops.config import Settings
+from finops.db.database import open_database
+from finops.errors import ConfigurationError, IntegrationError, NotFoundError
+from finops.secrets import SecretResolver, resolver_from_env
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from app.config import Settings
-from app.db.database import open_database
-from app.errors import ConfigurationError, IntegrationError, NotFoundError
-from app.secrets import SecretResolver, resolver_from_env
 from tests.support.openbao import OpenBaoServer, free_port, openbao
 
 __all__ = ["openbao"]  # the session fixture, imported so pytest finds it here

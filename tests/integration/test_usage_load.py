@@ -11,13 +11,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from finops.db.database import Database
+from finops.db.models import UsageMetric
+from finops.errors import InvalidInputError
+from finops.sample import generate_sample
+from finops.usage import load_usage_dir, load_usage_file
 from sqlalchemy import func, select
-
-from app.db.database import Database
-from app.db.models import UsageMetric
-from app.errors import InvalidInputError
-from app.sample import generate_sample
-from app.usage import load_usage_dir, load_usage_file
 
 HEADER = ["resource_id", "namespace", "metric_name", "timestamp", "statistic", "value", "unit"]
 SIX = Decimal("0.000001")

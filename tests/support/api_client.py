@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from app.auth import create_api_key
-from app.db.database import Database
-from app.db.engine import session_scope
-
-FUNCTIONS_DIR = Path(__file__).resolve().parents[2] / "functions"
-if str(FUNCTIONS_DIR) not in sys.path:
-    sys.path.append(str(FUNCTIONS_DIR))
-
-from chalice.test import Client  # noqa: E402
-from chalicelib import create_app  # noqa: E402
+from chalice.test import Client
+from chalicelib import create_app
+from finops.auth import create_api_key
+from finops.db.database import Database
+from finops.db.engine import session_scope
 
 
 @dataclass

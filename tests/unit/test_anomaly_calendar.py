@@ -6,10 +6,9 @@ import datetime as dt
 
 import numpy as np
 import pytest
-
-from app.anomalies import DetectorSettings, detect_matrix
-from app.anomalies.calendar import holiday_days, holiday_mask
-from app.errors import InvalidInputError
+from finops.anomalies import DetectorSettings, detect_matrix
+from finops.anomalies.calendar import holiday_days, holiday_mask
+from finops.errors import InvalidInputError
 
 
 def test_us_holidays_in_a_half_open_window() -> None:

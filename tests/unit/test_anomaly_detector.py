@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-
-from app.anomalies.detector import (
+from finops.anomalies.detector import (
     DetectorSettings,
     candidate_periods,
     choose_period,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from app.anomalies.root_cause import ContributorKey, rank_contributors
+from finops.anomalies.root_cause import ContributorKey, rank_contributors
 
 START = dt.date(2026, 3, 2)  # a Monday
 ANOMALY_DAYS = [dt.date(2026, 4, 6), dt.date(2026, 4, 7)]  # 5 weeks later, Monday and Tuesday

@@ -6,9 +6,8 @@ import csv
 from pathlib import Path
 
 import pytest
-
-from app.anomalies import detect_series_file
-from app.errors import InvalidInputError
+from finops.anomalies import detect_series_file
+from finops.errors import InvalidInputError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ms-cloud-monitoring"
 

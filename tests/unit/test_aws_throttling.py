@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
-
-from app.aws.cloudwatch_usage import (
+from finops.aws.cloudwatch_usage import (
     BACKOFF_CAP_SECONDS,
     MAX_QUERIES_PER_CALL,
     backoff_seconds,
     fetch_metric_data,
 )
-from app.errors import IntegrationError, InvalidInputError
+from finops.errors import IntegrationError, InvalidInputError
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 END = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)

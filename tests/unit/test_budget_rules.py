@@ -6,8 +6,7 @@ import datetime as dt
 from decimal import Decimal as Dec
 
 import pytest
-
-from app.budgets.rules import crossed_thresholds, percent_of, period_bounds, run_rate_projection
+from finops.budgets.rules import crossed_thresholds, percent_of, period_bounds, run_rate_projection
 
 
 @pytest.mark.parametrize(

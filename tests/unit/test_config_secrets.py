@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from finops.config import DEFAULT_SQLITE_FILE, Settings, default_sqlite_url, get_settings
+from finops.db.database import resolve_database_url
+from finops.errors import ConfigurationError, NotFoundError
+from finops.secrets import SecretResolver, VaultSecretSource, resolver_from_env
 from pydantic import SecretStr, ValidationError
-
-from app.config import DEFAULT_SQLITE_FILE, Settings, default_sqlite_url, get_settings
-from app.db.database import resolve_database_url
-from app.errors import ConfigurationError, NotFoundError
-from app.secrets import SecretResolver, VaultSecretSource, resolver_from_env
 
 
 @pytest.fixture(autouse=True)

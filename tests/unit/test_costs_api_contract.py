@@ -7,14 +7,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from app.api.models import CostsParams, NoParams, UsageParams
-from app.api.money import MONEY_PATTERN, format_money
-from app.api.openapi import build_openapi
-from app.api.params import parse_query_params
-from app.api.routes import API_PREFIX, ROUTES
-from app.auth import Principal, Role, api_key_from_headers, parse_role, require_role
-from app.errors import InvalidInputError, PermissionDeniedError
+from finops.api.models import CostsParams, NoParams, UsageParams
+from finops.api.money import MONEY_PATTERN, format_money
+from finops.api.openapi import build_openapi
+from finops.api.params import parse_query_params
+from finops.api.routes import API_PREFIX, ROUTES
+from finops.auth import Principal, Role, api_key_from_headers, parse_role, require_role
+from finops.errors import InvalidInputError, PermissionDeniedError
 
 
 @pytest.mark.parametrize(

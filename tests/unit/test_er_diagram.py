@@ -6,12 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from finops.db.erd import render_erd_markdown, render_mermaid_erd
+from finops.db.models import Base
+from finops.db.types import Money
+from finops.errors import InvalidInputError
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, UniqueConstraint
-
-from app.db.erd import render_erd_markdown, render_mermaid_erd
-from app.db.models import Base
-from app.db.types import Money
-from app.errors import InvalidInputError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ERD_PAGE = REPO_ROOT / "docs" / "erd.md"

@@ -9,10 +9,9 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-
-from app.errors import InvalidInputError
-from app.export.focus_export import parquet_schema
-from app.export.focus_mapping import (
+from finops.errors import InvalidInputError
+from finops.export.focus_export import parquet_schema
+from finops.export.focus_mapping import (
     APPLICABILITY_CLAIMS,
     COLUMN_NAMES,
     StoredFact,
@@ -21,6 +20,7 @@ from app.export.focus_mapping import (
     tags_json,
     to_focus_row,
 )
+
 from tests.support.focus_rules import FocusRuleModel
 
 JAN = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)

@@ -5,14 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-
-from app.forecasting.backtest import (
+from finops.forecasting.backtest import (
     _Pooled,
     backtest_origins,
     forecast_with_model_choice,
     mase_scale,
 )
-from app.forecasting.models import (
+from finops.forecasting.models import (
     MODELS,
     Z_80,
     ModelForecast,
@@ -22,7 +21,7 @@ from app.forecasting.models import (
     seasonal_moving_average,
     seasonal_naive,
 )
-from app.forecasting.series import DAILY, regularize
+from finops.forecasting.series import DAILY, regularize
 
 WEEKLY = np.array([0.0, 5.0, 7.0, 6.0, 4.0, -10.0, -12.0])
 

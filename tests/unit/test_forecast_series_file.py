@@ -7,10 +7,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-
-from app.errors import InvalidInputError
-from app.forecasting.files import forecast_series_file, read_series_file
-from app.forecasting.series import regularize
+from finops.errors import InvalidInputError
+from finops.forecasting.files import forecast_series_file, read_series_file
+from finops.forecasting.series import regularize
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "prophet-examples"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal as Dec
 
-from app.insights import rank_movers
+from finops.insights import rank_movers
 
 
 def test_rises_and_falls_ranked_by_absolute_change() -> None:

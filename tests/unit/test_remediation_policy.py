@@ -7,8 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from app.remediation import (
+from finops.remediation import (
     DEFAULT_AUTO_ALLOW_LIST,
     AutoAllowList,
     AutoRule,
@@ -18,7 +17,7 @@ from app.remediation import (
     validate_policy,
 )
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "remediation" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "finops" / "remediation" / "examples"
 
 GOOD = """
 name: idle-ec2-stop-dev

@@ -11,10 +11,9 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
-from app.catalogue import packaged_catalogue
-from app.errors import InvalidInputError
-from app.rightsizing import (
+from finops.catalogue import packaged_catalogue
+from finops.errors import InvalidInputError
+from finops.rightsizing import (
     Ec2Rightsizer,
     Ec2Utilization,
     is_valid_fargate_size,
@@ -24,11 +23,15 @@ from app.rightsizing import (
     recommend_task_reservation,
     rightsize_instance,
 )
-from app.rightsizing.containers import NodeUsage
-from app.rightsizing.evidence import MetricWindow, ec2_utilization
+from finops.rightsizing.containers import NodeUsage
+from finops.rightsizing.evidence import MetricWindow, ec2_utilization
 
 CSV_PATH = (
-    Path(__file__).resolve().parents[2] / "app" / "data" / "ec2_instance_types_us-east-1_2026.csv"
+    Path(__file__).resolve().parents[2]
+    / "app"
+    / "finops"
+    / "data"
+    / "ec2_instance_types_us-east-1_2026.csv"
 )
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from app.api.route_index import replace_route_index
-from app.api.routes import ROUTES
+from finops.api.route_index import replace_route_index
+from finops.api.routes import ROUTES
 
 API_DOC = Path(__file__).resolve().parents[2] / "docs" / "api.md"
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+from finops.errors import InvalidInputError
+from finops.sample import SampleResult, generate_sample
 
-from app.errors import InvalidInputError
-from app.sample import SampleResult, generate_sample
 from tests.unit.test_sample_support import cur2_rows, dec, dec_double, focus_rows, legacy_rows
 
 END = dt.date(2026, 3, 20)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from app.savings import accrue_daily_savings, realization_rate
-from app.savings.ledger import estimated_daily
+from finops.savings import accrue_daily_savings, realization_rate
+from finops.savings.ledger import estimated_daily
 
 
 def test_each_day_realizes_baseline_minus_actual_and_missing_days_cost_nothing() -> None:

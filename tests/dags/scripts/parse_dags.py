@@ -50,7 +50,7 @@ def main(folder: str, out: str) -> None:
         "python": "{}.{}".format(*sys.version_info[:2]),
         "airflow": airflow.__version__,
         "amazon_provider": airflow.providers.amazon.__version__,
-        "app_loaded": any(m == "app" or m.startswith("app.") for m in sys.modules),
+        "core_loaded": any(m == "finops" or m.startswith("finops.") for m in sys.modules),
         "executors": results,
     }
     with open(out, "w", encoding="utf-8") as handle:

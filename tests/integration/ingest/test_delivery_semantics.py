@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from finops.db.database import Database
+from finops.db.models import BillingFact, BillingPeriodDelivery, IngestionRun
+from finops.ingest.service import ingest_paths
 from sqlalchemy import func, select
 
-from app.db.database import Database
-from app.db.models import BillingFact, BillingPeriodDelivery, IngestionRun
-from app.ingest.service import ingest_paths
 from tests.support.billing_files import (
     CUR_LEGACY_SAMPLE,
     FOCUS_SAMPLE,
@@ -172,7 +172,7 @@ def test_manifest_delivery_is_ingested_as_one_and_restated_as_one(
 def test_manifest_naming_a_missing_file_is_a_clear_error(db: Database, tmp_path: Path) -> None:
     manifest = tmp_path / "x-Manifest.json"
     manifest.write_text(json.dumps({"reportKeys": ["a/b/missing-1.csv.gz"]}))
-    from app.ingest.exceptions import ManifestError
+    from finops.ingest.exceptions import ManifestError
 
     with pytest.raises(ManifestError, match=r"missing-1\.csv\.gz"):
         ingest_paths(db=db, paths=[manifest])

@@ -8,10 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
-from sqlalchemy import select
-
-from app.db.database import Database
-from app.db.models import (
+from finops.db.database import Database
+from finops.db.models import (
     Account,
     BillingFact,
     BillingPeriodDelivery,
@@ -19,8 +17,10 @@ from app.db.models import (
     IngestionRun,
     Resource,
 )
-from app.export import export_focus
-from app.ingest.service import ingest_paths
+from finops.export import export_focus
+from finops.ingest.service import ingest_paths
+from sqlalchemy import select
+
 from tests.support.billing_files import FOCUS_SAMPLE, read_rows, sum_by
 
 

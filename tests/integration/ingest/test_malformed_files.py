@@ -6,11 +6,11 @@ import gzip
 from pathlib import Path
 
 import pytest
+from finops.db.database import Database
+from finops.db.models import IngestionFile, IngestionRun
+from finops.ingest.service import ingest_paths
 from sqlalchemy import select
 
-from app.db.database import Database
-from app.db.models import IngestionFile, IngestionRun
-from app.ingest.service import ingest_paths
 from tests.integration.ingest.test_delivery_semantics import facts_snapshot
 from tests.support.billing_files import CUR_LEGACY_SAMPLE, FOCUS_SAMPLE, read_rows, write_rows
 

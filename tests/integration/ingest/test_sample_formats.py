@@ -13,12 +13,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from finops.db.database import Database
+from finops.db.models import BillingFact
+from finops.ingest.service import ingest_paths
+from finops.sample import generate_sample
 from sqlalchemy import select
-
-from app.db.database import Database
-from app.db.models import BillingFact
-from app.ingest.service import ingest_paths
-from app.sample import generate_sample
 
 END = dt.date(2026, 3, 20)
 

@@ -1,7 +1,0 @@
-"""Exports of stored billing data (FOCUS 1.2)."""
-
-from __future__ import annotations
-
-from app.export.focus_export import CostTotals, FocusExportResult, export_focus
-
-__all__ = ["CostTotals", "FocusExportResult", "export_focus"]

@@ -1,0 +1,70 @@
+"""Forecast many series, in worker processes when there are enough of them to pay off."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from finops.forecasting.backtest import SeriesForecast, forecast_with_model_choice
+from finops.forecasting.models import MODELS
+from finops.forecasting.series import RegularSeries
+
+PARALLEL_FROM = 64  # below this many series, starting worker processes costs more than it saves
+_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def single_threaded_children() -> Iterator[None]:
+    """Spawned workers start with one BLAS thread each (unless the caller chose otherwise).
+
+    With one process per CPU, each process's BLAS pool spinning a thread per CPU as well made
+    two workers no faster than one (measured: 35 s vs 31 s for 200 series; 18 s with this).
+    """
+    saved = {name: os.environ.get(name) for name in _THREAD_VARIABLES}
+    for name, value in saved.items():
+        if value is None:
+            os.environ[name] = "1"
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+
+
+def _forecast_one(args: tuple[RegularSeries, int, tuple[str, ...]]) -> SeriesForecast:
+    series, horizon, models = args
+    return forecast_with_model_choice(series, horizon, models=models)
+
+
+def default_workers(count: int) -> int:
+    """One process for a few series, else one per CPU."""
+    return 1 if count < PARALLEL_FROM else max(1, os.cpu_count() or 1)
+
+
+def forecast_many(
+    series: Sequence[RegularSeries],
+    horizon: int,
+    *,
+    models: Sequence[str] = tuple(MODELS),
+    workers: int | None = None,
+) -> list[SeriesForecast]:
+    """:func:`forecast_with_model_choice` on every series, results in input order.
+
+    Workers are *spawned* (not forked): the caller may hold database connections that a forked
+    child must not inherit.
+    """
+    jobs = [(s, horizon, tuple(models)) for s in series]
+    count = workers if workers is not None else default_workers(len(jobs))
+    if count <= 1 or len(jobs) <= 1:
+        return [_forecast_one(job) for job in jobs]
+    context = multiprocessing.get_context("spawn")
+    chunk = max(1, min(16, len(jobs) // (count * 4)))
+    with (
+        single_threaded_children(),
+        ProcessPoolExecutor(max_workers=count, mp_context=context) as pool,
+    ):
+        return list(pool.map(_forecast_one, jobs, chunksize=chunk))

@@ -1,6 +1,0 @@
-"""Insights: daily top movers, new services, waste and budget risk, each with its data."""
-
-from app.insights.movers import Mover, rank_movers
-from app.insights.service import build_insights, list_insights
-
-__all__ = ["Mover", "build_insights", "list_insights", "rank_movers"]

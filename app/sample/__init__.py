@@ -1,6 +1,0 @@
-"""Deterministic sample AWS billing data (CUR 2.0, legacy CUR, FOCUS) with ground truth."""
-
-from app.sample.generator import CostTotals, SampleResult, generate_sample
-from app.sample.writers import FORMATS, SampleFormat
-
-__all__ = ["FORMATS", "CostTotals", "SampleFormat", "SampleResult", "generate_sample"]

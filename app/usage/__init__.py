@@ -1,5 +1,0 @@
-"""Utilization series (CloudWatch-shaped) loaded into daily per-resource statistics."""
-
-from app.usage.loader import UsageLoadResult, load_usage_dir, load_usage_file
-
-__all__ = ["UsageLoadResult", "load_usage_dir", "load_usage_file"]
