@@ -12,7 +12,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Response
+from chalice.app import Response
 from finops.api.errors import envelope_for, error_envelope, internal_error_envelope
 from finops.errors import FinOpsError
 from sqlalchemy.exc import OperationalError

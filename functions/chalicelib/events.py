@@ -18,7 +18,7 @@ from typing import Any
 
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
-from chalice import Chalice
+from chalice.app import Chalice
 from finops.aws.clients import aws_client
 from finops.aws.events import QueueMessage, handle_messages, queue_url_from_arn, raise_for_retry
 from finops.errors import FinOpsError

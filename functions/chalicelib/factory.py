@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from chalice import Blueprint, Chalice, Response
+from chalice.app import Blueprint, Chalice, Response
 from finops.api.errors import error_envelope
 from finops.api.params import parse_json_body, parse_query_params
 from finops.api.routes import (
@@ -81,8 +81,8 @@ def _make_view(spec: RouteSpec, blueprint: Blueprint, database: LazyDatabase) ->
                 ),
                 params,
             )
-            body = reply.json_body()
-        return json_response(body, reply.status)
+            document = reply.json_body()
+        return json_response(document, reply.status)
 
     view.__name__ = spec.operation_id
     return map_errors(view)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from chalice import Chalice
+from chalice.app import Chalice
 from chalice.config import Config
 from chalice.local import (
     ChaliceRequestHandler,

@@ -23,7 +23,6 @@ def run(
     env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
     if url:
         env["FINOPS_DATABASE_URL"] = url
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return subprocess.run(
         [*FINOPS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
     )

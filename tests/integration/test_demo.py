@@ -28,7 +28,6 @@ def test_demo_runs_every_stage_and_the_aws_scene(db: Database, db_url: str, tmp_
     # ``db`` empties the session's database first: the demo must start from nothing
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FINOPS_", "AWS_"))}
     env["FINOPS_DATABASE_URL"] = db_url
-    env["PYTHONPATH"] = str(REPO)
     out = tmp_path / "demo"
     result = subprocess.run(
         [
