@@ -31,7 +31,7 @@ from finops.cli_support import (
     print_json,
     user_errors,
 )
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 app = typer.Typer(
     name="finops",

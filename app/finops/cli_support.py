@@ -19,7 +19,7 @@ import click
 import typer
 from typer.exceptions import TyperException
 
-from finops.errors import ConfigurationError, FinOpsError
+from finops.core.errors import ConfigurationError, FinOpsError
 
 logger = logging.getLogger("finops.cli")
 

@@ -81,7 +81,7 @@ def run_demo(
 def _key_still_valid(db: Database, key_file: Path) -> bool:
     """True when ``key_file`` holds a key this database accepts (it may be from another DB)."""
     from finops.auth import authenticate
-    from finops.errors import PermissionDeniedError
+    from finops.core.errors import PermissionDeniedError
 
     if not key_file.is_file():
         return False

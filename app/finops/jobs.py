@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import update
 
+from finops.core.errors import FinOpsError, InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.models import JobRun
 from finops.db.types import to_json_document
-from finops.errors import FinOpsError, InvalidInputError, NotFoundError
 
 logger = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from finops.errors import ConfigurationError, IntegrationError, NotFoundError
+from finops.core.errors import ConfigurationError, IntegrationError, NotFoundError
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from chalice.app import Response
 from finops.api.errors import envelope_for, error_envelope, internal_error_envelope
-from finops.errors import FinOpsError
+from finops.core.errors import FinOpsError
 from sqlalchemy.exc import OperationalError
 
 logger = logging.getLogger("finops.api")

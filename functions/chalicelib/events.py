@@ -21,7 +21,7 @@ from aws_lambda_powertools.metrics import MetricUnit
 from chalice.app import Chalice
 from finops.aws.clients import aws_client
 from finops.aws.events import QueueMessage, handle_messages, queue_url_from_arn, raise_for_retry
-from finops.errors import FinOpsError
+from finops.core.errors import FinOpsError
 
 from chalicelib.factory import LazyDatabase
 

@@ -17,9 +17,9 @@ from finops.anomalies import (
     set_anomaly_status,
 )
 from finops.audit import list_audit
+from finops.core.errors import InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.models import Anomaly, AuditRecord, BillingFact
-from finops.errors import InvalidInputError, NotFoundError
 from finops.ingest.service import ingest_paths
 from finops.sample import generate_sample
 from sqlalchemy import func, select

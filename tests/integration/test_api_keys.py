@@ -6,10 +6,10 @@ import hashlib
 
 import pytest
 from finops.auth import Role, authenticate, create_api_key, list_api_keys, revoke_api_key
+from finops.core.errors import AuthenticationError, InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.engine import session_scope
 from finops.db.models import ApiKey
-from finops.errors import AuthenticationError, InvalidInputError, NotFoundError
 from sqlalchemy import select
 
 

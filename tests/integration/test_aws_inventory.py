@@ -12,9 +12,9 @@ import boto3
 import pytest
 from finops.aws._calls import AwsCalls
 from finops.aws.inventory import collect_inventory, enabled_regions
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Resource
-from finops.errors import InvalidInputError
 from sqlalchemy import func, select
 
 from tests.support.moto_server import MotoServer, moto_server  # noqa: F401

@@ -19,9 +19,9 @@ import pytest
 from finops.aws.cloudwatch_usage import collect_usage
 from finops.aws.inventory import collect_inventory
 from finops.catalogue import packaged_catalogue
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Recommendation, UsageMetric
-from finops.errors import InvalidInputError
 from finops.jobs import run_job
 from sqlalchemy import func, select
 

@@ -18,9 +18,9 @@ from finops.budgets import (
     get_budget,
     list_alerts,
 )
+from finops.core.errors import ConflictError, InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BudgetAlert
-from finops.errors import ConflictError, InvalidInputError
 from finops.secrets import SecretResolver, resolver_from_env
 from sqlalchemy import select
 

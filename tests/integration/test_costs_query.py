@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from finops.core.errors import InvalidInputError
 from finops.costs import (
     CostQuery,
     cost_summary,
@@ -30,7 +31,6 @@ from finops.db.models import (
     Resource,
     UsageMetric,
 )
-from finops.errors import InvalidInputError
 from sqlalchemy.orm import Session
 
 D = Decimal

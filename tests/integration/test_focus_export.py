@@ -17,9 +17,9 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Account, BillingFact, IngestionFile, IngestionRun, Resource
-from finops.errors import InvalidInputError
 from finops.export import export_focus
 from finops.export.focus_mapping import APPLICABILITY_CLAIMS, COLUMN_NAMES
 from sqlalchemy import select

@@ -17,9 +17,9 @@ import pytest
 from botocore.exceptions import ClientError
 from finops.audit import list_audit
 from finops.aws.clients import aws_client
+from finops.core.errors import ConflictError, PermissionDeniedError
 from finops.db.database import Database
 from finops.db.models import Recommendation, RemediationAction, Resource, SavingsBaseline
-from finops.errors import ConflictError, PermissionDeniedError
 from finops.remediation import (
     WaitPolicy,
     approve_action,

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 from finops.catalogue import packaged_catalogue
+from finops.core.errors import ConflictError
 from finops.db.database import Database
 from finops.db.models import AuditRecord, PriceCatalogueEntry, Recommendation, Resource
-from finops.errors import ConflictError
 from finops.ingest.service import ingest_paths
 from finops.rightsizing import (
     accept_recommendation,

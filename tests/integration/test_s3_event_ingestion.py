@@ -15,9 +15,9 @@ import boto3
 import pytest
 from finops.aws.events import consume_queue, parse_notification
 from finops.aws.pipeline import BillingPipeline, ensure_billing_pipeline
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionRun, JobRun
-from finops.errors import InvalidInputError
 from sqlalchemy import func, select
 
 from tests.support.api_client import api_client

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import hvac
 import pytest
 from finops.config import Settings
+from finops.core.errors import ConfigurationError, IntegrationError, NotFoundError
 from finops.db.database import open_database
-from finops.errors import ConfigurationError, IntegrationError, NotFoundError
 from finops.secrets import SecretResolver, resolver_from_env
 from sqlalchemy import text
 from sqlalchemy.engine import make_url

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from finops.anomalies import DetectorSettings, detect_matrix
 from finops.anomalies.calendar import holiday_days, holiday_mask
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 
 def test_us_holidays_in_a_half_open_window() -> None:

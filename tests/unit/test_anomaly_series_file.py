@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from finops.anomalies import detect_series_file
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ms-cloud-monitoring"
 

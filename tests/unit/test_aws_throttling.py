@@ -17,7 +17,7 @@ from finops.aws.cloudwatch_usage import (
     backoff_seconds,
     fetch_metric_data,
 )
-from finops.errors import IntegrationError, InvalidInputError
+from finops.core.errors import IntegrationError, InvalidInputError
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 END = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)

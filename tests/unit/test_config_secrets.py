@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from finops.config import DEFAULT_SQLITE_FILE, Settings, default_sqlite_url, get_settings
+from finops.core.errors import ConfigurationError, NotFoundError
 from finops.db.database import resolve_database_url
-from finops.errors import ConfigurationError, NotFoundError
 from finops.secrets import SecretResolver, VaultSecretSource, resolver_from_env
 from pydantic import SecretStr, ValidationError
 

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 from finops.api.models import CostsParams, NoParams, UsageParams
-from finops.api.money import MONEY_PATTERN, format_money
 from finops.api.openapi import build_openapi
 from finops.api.params import parse_query_params
 from finops.api.routes import API_PREFIX, ROUTES
 from finops.auth import Principal, Role, api_key_from_headers, parse_role, require_role
-from finops.errors import InvalidInputError, PermissionDeniedError
+from finops.core.errors import InvalidInputError, PermissionDeniedError
+from finops.core.money import MONEY_PATTERN, format_money
 
 
 @pytest.mark.parametrize(

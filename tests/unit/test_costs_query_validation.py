@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from finops.core.errors import InvalidInputError
 from finops.costs import CostQuery, Dimension, parse_dimension
 from finops.costs.dimensions import DimensionRef
 from finops.costs.query import MAX_SPAN_DAYS
-from finops.errors import InvalidInputError
 
 GOOD: dict[str, Any] = {"start": "2024-01-01", "end": "2024-02-01"}
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 from finops.export.focus_export import parquet_schema
 from finops.export.focus_mapping import (
     APPLICABILITY_CLAIMS,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from finops.catalogue import packaged_catalogue
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 from finops.rightsizing import (
     Ec2Rightsizer,
     Ec2Utilization,

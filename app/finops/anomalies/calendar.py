@@ -13,7 +13,7 @@ import datetime as dt
 import numpy as np
 import numpy.typing as npt
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 
 def holiday_days(start: dt.date, end: dt.date, country: str | None) -> set[dt.date]:

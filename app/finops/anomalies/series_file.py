@@ -27,7 +27,7 @@ from finops.anomalies.detector import (
     choose_period,
     detect_matrix,
 )
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 TIMESTAMP_COLUMNS = ("timestamp",)
 VALUE_COLUMNS = ("value",)

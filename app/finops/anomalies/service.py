@@ -35,13 +35,14 @@ from finops.anomalies.calendar import holiday_days, holiday_mask
 from finops.anomalies.detector import DetectorSettings, MatrixDetection, detect_matrix, event_spans
 from finops.anomalies.root_cause import ContributorKey, rank_contributors
 from finops.audit import record_audit
+from finops.core.errors import InvalidInputError, NotFoundError
+from finops.core.paging import check_page
 from finops.costs.buckets import utc_day
 from finops.costs.dimensions import parse_dimension
 from finops.costs.query import CostQuery, charge_day_range, fact_filter_clauses, query_costs
 from finops.db.database import Database
 from finops.db.models import Anomaly, BillingFact
 from finops.db.types import decimal_to_text, money_order, money_sum
-from finops.errors import InvalidInputError, NotFoundError
 
 logger = logging.getLogger(__name__)
 
@@ -787,14 +788,7 @@ def list_anomalies(
             f"parameter 'status': expected one of {', '.join(STATUSES)}, got {status!r}",
             details={"parameter": "status", "expected": list(STATUSES)},
         )
-    if not 1 <= limit <= 1000:
-        raise InvalidInputError(
-            f"parameter 'limit': expected 1..1000, got {limit}", details={"parameter": "limit"}
-        )
-    if offset < 0:
-        raise InvalidInputError(
-            f"parameter 'offset': expected >= 0, got {offset}", details={"parameter": "offset"}
-        )
+    check_page(limit, offset)
     stmt = select(Anomaly)
     if status is not None:
         stmt = stmt.where(Anomaly.status == status)

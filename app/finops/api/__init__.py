@@ -4,8 +4,8 @@ Framework-free: the Chalice project in ``functions/`` registers these routes; no
 imports Chalice.
 """
 
-from finops.api.money import MoneyStr, format_money
 from finops.api.routes import API_PREFIX, ROUTES, OperationContext, Reply, RouteSpec
+from finops.core.money import MoneyStr, format_money
 
 __all__ = [
     "API_PREFIX",

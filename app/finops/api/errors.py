@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from finops.errors import (
+from finops.core.errors import (
     AuthenticationError,
     ConfigurationError,
     ConflictError,

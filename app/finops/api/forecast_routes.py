@@ -10,7 +10,7 @@ from pydantic import Field
 from finops.api.models import PageParams, ResponseModel
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
-from finops.costs.validation import InputModel
+from finops.core.models import InputModel
 
 
 class ForecastsParams(PageParams):

@@ -1,7 +1,7 @@
 """Request (query parameter) and response models of the REST API.
 
 The routes validate with these models and the OpenAPI document is generated from them, so the
-two cannot drift. Money and other exact decimals are strings (see :mod:`finops.api.money`).
+two cannot drift. Money and other exact decimals are strings (see :mod:`finops.core.money`).
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from finops.api.money import MoneyStr
-from finops.costs.inventory import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
+from finops.core.models import InputModel
+from finops.core.money import MoneyStr
+from finops.core.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from finops.costs.query import MAX_GROUP_BY, MAX_LIMIT, CostQuery, Granularity, Metric
-from finops.costs.validation import InputModel
 
 NULL_FILTER_VALUE = "null"
 

@@ -19,8 +19,8 @@ from typing import Any, TypeVar, Union, get_args, get_origin
 
 from pydantic.fields import FieldInfo
 
-from finops.costs.validation import InputModel
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
+from finops.core.models import InputModel
 
 M = TypeVar("M", bound=InputModel)
 

@@ -17,7 +17,7 @@ from finops.api.analytics import page_fields
 from finops.api.models import NoParams, PageParams, ResponseModel
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
-from finops.costs.validation import InputModel
+from finops.core.models import InputModel
 from finops.remediation import policy as policy_format
 from finops.remediation import service
 

@@ -50,6 +50,8 @@ from finops.api.models import (
 from finops.api.remediation_routes import REMEDIATION_ROUTES
 from finops.api.spec import API_PREFIX, Operation, OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
+from finops.core.paging import Page
+from finops.core.window import DateWindow
 from finops.costs import inventory, query, summary
 
 __all__ = ["API_PREFIX", "ROUTES", "Operation", "OperationContext", "Reply", "RouteSpec"]
@@ -154,7 +156,7 @@ def _summary(ctx: OperationContext, params: SummaryParams) -> Reply:
     today = params.today or ctx.now.astimezone(dt.UTC).date()
     result = summary.cost_summary(session=ctx.session, today=today, metric=params.metric)
 
-    def window(w: summary.DateWindow) -> DateWindowOut:
+    def window(w: DateWindow) -> DateWindowOut:
         return DateWindowOut(start=w.start, end=w.end)
 
     return Reply(
@@ -179,7 +181,7 @@ def _summary(ctx: OperationContext, params: SummaryParams) -> Reply:
     )
 
 
-def _page_fields(page: inventory.Page[Any]) -> dict[str, Any]:
+def _page_fields(page: Page[Any]) -> dict[str, Any]:
     return {
         "total": page.total,
         "limit": page.limit,

@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from finops.auth.roles import Principal, Role
-from finops.costs.validation import InputModel
+from finops.core.models import InputModel
 from finops.db.database import Database
 
 API_PREFIX = "/api/v1"

@@ -18,8 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finops.auth.roles import Principal, Role, parse_role
+from finops.core.errors import AuthenticationError, InvalidInputError, NotFoundError
 from finops.db.models import ApiKey
-from finops.errors import AuthenticationError, InvalidInputError, NotFoundError
 
 logger = logging.getLogger(__name__)
 

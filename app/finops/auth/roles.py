@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from finops.errors import InvalidInputError, PermissionDeniedError
+from finops.core.errors import InvalidInputError, PermissionDeniedError
 
 
 class Role(StrEnum):

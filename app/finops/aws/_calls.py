@@ -1,5 +1,5 @@
 """What the AWS adapters share: clients per (service, region) that count their API calls, and
-the one translation of botocore failures into :class:`~finops.errors.IntegrationError`.
+the one translation of botocore failures into :class:`~finops.core.errors.IntegrationError`.
 
 Counting hooks botocore's ``before-call`` event, which fires once per operation invoked (a
 paginator's every page included, the client's own retries of one call not), so the counts a job
@@ -16,7 +16,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from finops.aws.clients import aws_client
-from finops.errors import IntegrationError
+from finops.core.errors import IntegrationError
 
 THROTTLING_CODES = frozenset(
     {

@@ -18,9 +18,9 @@ from sqlalchemy import select
 
 from finops.aws.clients import aws_client
 from finops.aws.events import ObjectCreated, PoisonMessageError, awaits_manifest, ingest_object
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import IngestionFile, IngestionRun
-from finops.errors import InvalidInputError
 from finops.ingest.service import BILLING_SUFFIXES
 
 logger = logging.getLogger(__name__)

@@ -51,9 +51,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sqlalchemy import select
 
 from finops.aws._calls import AwsCalls, error_code, is_throttling, translated_errors
+from finops.core.errors import IntegrationError, InvalidInputError
+from finops.core.window import check_window
 from finops.db.database import Database
 from finops.db.models import Resource
-from finops.errors import IntegrationError, InvalidInputError
 from finops.rightsizing.evidence import NETWORK_DATAPOINT_SECONDS
 from finops.usage.loader import TYPED_RELATION, daily_statistics, upsert_usage_metrics
 
@@ -421,12 +422,7 @@ def _validate(start: dt.date, end: dt.date, period_seconds: int) -> None:
                 f"parameter '{name}': expected a date (a whole UTC day), got {value!r}",
                 details={"parameter": name, "got": repr(value)},
             )
-    if start >= end:
-        raise InvalidInputError(
-            f"parameters 'start'/'end': expected start < end (half-open [start, end)), got "
-            f"{start.isoformat()} / {end.isoformat()}",
-            details={"parameter": "end", "start": start.isoformat(), "end": end.isoformat()},
-        )
+    check_window(start, end)
     if period_seconds < 60 or period_seconds % 60:
         raise InvalidInputError(
             f"parameter 'period_seconds': expected a multiple of 60, got {period_seconds}",

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from finops.errors import ConfigurationError
+from finops.core.errors import ConfigurationError
 from finops.local_processes import log_tail, stop_process_group
 
 STARTUP_TIMEOUT_SECONDS = 30.0

@@ -41,8 +41,8 @@ from urllib.parse import unquote_plus
 from botocore.exceptions import BotoCoreError, ClientError
 
 from finops.aws.clients import aws_client
+from finops.core.errors import FinOpsError, IntegrationError, InvalidInputError
 from finops.db.database import Database
-from finops.errors import FinOpsError, IntegrationError, InvalidInputError
 from finops.ingest.exceptions import IngestionError
 from finops.ingest.service import (
     BILLING_SUFFIXES,

@@ -31,9 +31,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from finops.aws._calls import AwsCalls, translated_errors
 from finops.aws.arn import arn_account
 from finops.aws.clients import default_region
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Resource, table_of
-from finops.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
 
@@ -564,7 +564,8 @@ def collect_inventory(
 
     Guarantees: every list call is paginated to the end; all regions are read before anything
     is written, then everything is written in one transaction (an AWS failure raises
-    :class:`~finops.errors.IntegrationError` naming the service and region, and writes nothing);
+    :class:`~finops.core.errors.IntegrationError` naming the service and region, and writes
+    nothing);
     idempotent: a re-run updates attributes, tags and ``last_seen`` (= ``now``, UTC) and keeps
     ``first_seen``, never adding a row for a known resource. Resources no longer found are
     left as they are (their ``last_seen`` says when they were last seen). ``page_size`` (5-50)

@@ -14,7 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError, ParamValidationError
 
 from finops.aws.clients import aws_client, default_region
-from finops.errors import IntegrationError, InvalidInputError
+from finops.core.errors import IntegrationError, InvalidInputError
 
 DEFAULT_QUEUE = "finops-billing-events"
 DEFAULT_RULE = "finops-billing-object-created"

@@ -29,12 +29,12 @@ from finops.budgets.rules import (
     period_bounds,
     run_rate_projection,
 )
+from finops.core.errors import ConflictError, InvalidInputError, NotFoundError
+from finops.core.models import InputModel
 from finops.costs.query import CostQuery, query_costs
-from finops.costs.validation import InputModel
 from finops.db.database import Database
 from finops.db.models import Budget, BudgetAlert
 from finops.db.types import decimal_to_text
-from finops.errors import ConflictError, InvalidInputError, NotFoundError
 from finops.notifications.webhook import deliver_webhook
 from finops.secrets import SecretResolver, resolver_from_env
 

@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from finops.catalogue.model import DEFAULT_REGION, InstanceType, PriceCatalogue, ServerlessPrices
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 EC2_FILE = DATA_DIR / "ec2_instance_types_us-east-1_2026.csv"

@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 DEFAULT_REGION = "us-east-1"
 

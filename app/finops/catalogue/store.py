@@ -19,9 +19,9 @@ from sqlalchemy.orm import Session
 
 from finops.catalogue.files import EC2_SOURCE, SERVERLESS_FILE, packaged_catalogue
 from finops.catalogue.model import InstanceType, PriceCatalogue, ServerlessPrices
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import PriceCatalogueEntry, table_of
-from finops.errors import InvalidInputError
 
 PROVIDER = "AWS"
 EC2_SERVICE = "AmazonEC2"

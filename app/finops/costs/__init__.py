@@ -3,7 +3,6 @@
 from finops.costs.dimensions import Dimension, DimensionRef, parse_dimension
 from finops.costs.inventory import (
     IngestionRunWithFiles,
-    Page,
     list_accounts,
     list_ingestions,
     list_resources,
@@ -30,7 +29,6 @@ __all__ = [
     "Dimension",
     "DimensionRef",
     "IngestionRunWithFiles",
-    "Page",
     "cost_summary",
     "list_accounts",
     "list_ingestions",

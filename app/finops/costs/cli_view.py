@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from finops.api.money import format_money
+from finops.core.errors import InvalidInputError
+from finops.core.money import format_money
 from finops.costs.query import CostAmounts, CostQuery, query_costs
-from finops.errors import InvalidInputError
 
 
 def _amounts(amounts: CostAmounts) -> dict[str, Any]:

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
+from finops.core.errors import InvalidInputError
 from finops.db.models import BillingFact
-from finops.errors import InvalidInputError
 
 TAG_PREFIX = "tag:"
 # Tag keys are free-form on AWS; we accept the characters AWS allows and nothing that could

@@ -1,8 +1,6 @@
 """Listings behind the cost views: accounts, resources, usage metrics and ingestion runs.
 
-Pagination is by ``limit`` (default 100, at most 1000) and ``offset``; every listing has a
-stable order (ties broken by primary key), so consecutive pages never skip or repeat a row
-while the data does not change.
+Pagination follows :mod:`finops.core.paging` (``limit``/``offset``, a stable order).
 """
 
 from __future__ import annotations
@@ -10,33 +8,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from finops.core.paging import DEFAULT_PAGE_SIZE, Page, fetch_page
+from finops.core.window import check_window
 from finops.db.models import Account, IngestionFile, IngestionRun, Resource, UsageMetric
-from finops.errors import InvalidInputError
-
-DEFAULT_PAGE_SIZE = 100
-MAX_PAGE_SIZE = 1000
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a listing; ``next_offset`` is ``None`` on the last page."""
-
-    items: list[T]
-    total: int
-    limit: int
-    offset: int
-
-    @property
-    def next_offset(self) -> int | None:
-        following = self.offset + len(self.items)
-        return following if following < self.total else None
 
 
 @dataclass(frozen=True)
@@ -45,27 +23,6 @@ class IngestionRunWithFiles:
 
     run: IngestionRun
     files: list[IngestionFile]
-
-
-def check_page(limit: int, offset: int) -> None:
-    """Raise InvalidInputError unless ``1 <= limit <= 1000`` and ``offset >= 0``."""
-    if not 1 <= limit <= MAX_PAGE_SIZE:
-        raise InvalidInputError(
-            f"parameter 'limit': expected an integer from 1 to {MAX_PAGE_SIZE}, got {limit}",
-            details={"parameter": "limit", "got": limit},
-        )
-    if offset < 0:
-        raise InvalidInputError(
-            f"parameter 'offset': expected an integer >= 0, got {offset}",
-            details={"parameter": "offset", "got": offset},
-        )
-
-
-def _page(session: Session, statement: Select[Any], limit: int, offset: int) -> Page[Any]:
-    check_page(limit, offset)
-    total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
-    items = list(session.scalars(statement.limit(limit).offset(offset)))
-    return Page(items=items, total=int(total or 0), limit=limit, offset=offset)
 
 
 def list_accounts(
@@ -82,7 +39,7 @@ def list_accounts(
         statement = statement.where(Account.provider == provider)
     if billing_account is not None:
         statement = statement.where(Account.billing_account_id == billing_account)
-    return _page(session, statement, limit, offset)
+    return fetch_page(session, statement, limit, offset)
 
 
 def list_resources(
@@ -108,7 +65,7 @@ def list_resources(
     for column, value in conditions.items():
         if value is not None:
             statement = statement.where(column == value)
-    return _page(session, statement, limit, offset)
+    return fetch_page(session, statement, limit, offset)
 
 
 def list_usage(
@@ -122,12 +79,7 @@ def list_usage(
     offset: int = 0,
 ) -> Page[UsageMetric]:
     """Daily usage statistics with ``day`` in ``[start, end)``, by resource, metric and day."""
-    if end <= start:
-        raise InvalidInputError(
-            f"parameter 'end': expected a date after start ({start.isoformat()}), "
-            f"got {end.isoformat()}",
-            details={"parameter": "end", "got": end.isoformat()},
-        )
+    check_window(start, end)
     statement = (
         select(UsageMetric)
         .where(UsageMetric.day >= start, UsageMetric.day < end)
@@ -137,7 +89,7 @@ def list_usage(
         statement = statement.where(UsageMetric.resource_id == resource)
     if metric is not None:
         statement = statement.where(UsageMetric.metric_name == metric)
-    return _page(session, statement, limit, offset)
+    return fetch_page(session, statement, limit, offset)
 
 
 def list_ingestions(
@@ -153,7 +105,7 @@ def list_ingestions(
     )
     if status is not None:
         statement = statement.where(IngestionRun.status == status)
-    runs: Page[IngestionRun] = _page(session, statement, limit, offset)
+    runs: Page[IngestionRun] = fetch_page(session, statement, limit, offset)
     files: dict[int, list[IngestionFile]] = defaultdict(list)
     if runs.items:
         run_ids = [run.id for run in runs.items]

@@ -22,12 +22,13 @@ from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
+from finops.core.errors import InvalidInputError
+from finops.core.models import InputModel
+from finops.core.window import window_problem
 from finops.costs.buckets import add_months, parse_bucket, utc_day, utc_month
 from finops.costs.dimensions import DimensionRef, parse_dimension
-from finops.costs.validation import InputModel
 from finops.db.models import BillingFact
 from finops.db.types import money_sum
-from finops.errors import InvalidInputError
 
 MAX_SPAN_DAYS = 3 * 366
 MAX_GROUP_BY = 3
@@ -87,7 +88,7 @@ class CostQuery(InputModel):
         start = info.data.get("start")
         if isinstance(start, dt.date):
             if end <= start:
-                raise ValueError(f"a date after start ({start.isoformat()}); end is exclusive")
+                raise ValueError(window_problem(start, end).removeprefix("parameter 'end': "))
             if (end - start).days > MAX_SPAN_DAYS:
                 raise ValueError(f"a date at most {MAX_SPAN_DAYS} days after start")
         return end

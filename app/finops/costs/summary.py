@@ -9,6 +9,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from finops.core.window import DateWindow
 from finops.costs.buckets import add_months
 from finops.costs.query import Metric, charge_day_range
 from finops.db.models import BillingFact
@@ -20,14 +21,6 @@ _METRIC_COLUMNS = {
     "list": BillingFact.list_cost,
 }
 PERCENT_QUANTUM = Decimal("0.01")
-
-
-@dataclass(frozen=True)
-class DateWindow:
-    """A half-open ``[start, end)`` range of UTC days (``start == end`` is empty)."""
-
-    start: dt.date
-    end: dt.date
 
 
 @dataclass(frozen=True)

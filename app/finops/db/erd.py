@@ -14,7 +14,7 @@ from sqlalchemy import Column, ForeignKeyConstraint, MetaData, Table, UniqueCons
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 REGENERATE_COMMAND = "python scripts/gen_erd.py"
 MAKE_TARGET = "make erd"

@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any, Protocol, TextIO
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
+from finops.core.errors import InvalidInputError
+from finops.core.window import check_window
 from finops.db.models import Account, BillingFact, Resource
 from finops.db.types import decimal_to_text
-from finops.errors import InvalidInputError
 from finops.export.focus_mapping import (
     COLUMN_NAMES,
     FOCUS_COLUMNS,
@@ -101,12 +102,7 @@ def export_focus(
             "start and end must be dates (whole UTC days), not datetimes",
             details={"parameter": "start/end"},
         )
-    if end <= start:
-        raise InvalidInputError(
-            f"end ({end.isoformat()}) must be after start ({start.isoformat()}); the period is "
-            "half-open [start, end)",
-            details={"parameter": "end", "start": start.isoformat(), "end": end.isoformat()},
-        )
+    check_window(start, end)
     if batch_size < 1:
         raise InvalidInputError(
             f"batch_size must be at least 1, got {batch_size}",

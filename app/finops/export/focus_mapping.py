@@ -11,7 +11,7 @@ What is copied, what is normalised and what is derived is recorded in
 - money is passed through unchanged (``Decimal``), never rounded or converted.
 
 A fact whose stored values cannot be mapped to an allowed FOCUS value (e.g. a
-``charge_category`` of ``"Refundish"``) raises :class:`~finops.errors.InvalidInputError`
+``charge_category`` of ``"Refundish"``) raises :class:`~finops.core.errors.InvalidInputError`
 naming the fact and the column instead of producing a non-conformant row.
 """
 
@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 FOCUS_VERSION: Final = "1.2"
 

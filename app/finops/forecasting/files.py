@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 from finops.forecasting.backtest import forecast_with_model_choice
 from finops.forecasting.series import RegularSeries, regularize
 

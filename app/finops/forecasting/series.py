@@ -19,7 +19,7 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from pandas.tseries.offsets import BaseOffset
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 FloatArray = npt.NDArray[np.float64]
 

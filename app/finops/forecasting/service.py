@@ -28,11 +28,12 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from finops.audit import record_audit
+from finops.core.errors import InvalidInputError, NotFoundError
+from finops.core.models import InputModel
+from finops.core.paging import check_page
 from finops.costs import CostQuery, query_costs
-from finops.costs.validation import InputModel
 from finops.db.database import Database
 from finops.db.models import BillingFact, ForecastPoint, ForecastRun
-from finops.errors import InvalidInputError, NotFoundError
 from finops.forecasting.backtest import SeriesForecast
 from finops.forecasting.batch import forecast_many
 from finops.forecasting.models import MODELS
@@ -349,11 +350,7 @@ def list_forecasts(
 ) -> list[ForecastRunSummary]:
     """Stored forecast runs, filtered; with ``latest_only`` only the newest ``as_of`` of each
     scope and currency. Ordered by scope type, scope key, currency, then newest first."""
-    if not 1 <= limit <= 1000 or offset < 0:
-        raise InvalidInputError(
-            "parameter 'limit': expected 1 to 1000 (and 'offset' >= 0)",
-            details={"parameter": "limit"},
-        )
+    check_page(limit, offset)
     stmt = select(ForecastRun)
     if scope_type is not None:
         _scope_filters(scope_type, scope_key or "")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 
 class IngestionError(InvalidInputError):

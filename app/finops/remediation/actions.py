@@ -33,12 +33,13 @@ from botocore.parsers import ResponseParserError
 
 from finops.aws.clients import aws_client, default_region
 from finops.catalogue.model import PriceCatalogue
+from finops.core.units import HOURS_PER_MONTH
 from finops.remediation.exceptions import ActionFailedError, PlanRefusalError, ResourceGoneError
 from finops.rightsizing.containers import is_valid_fargate_size
 
 logger = logging.getLogger(__name__)
 
-HOURS_PER_MONTH = Decimal(730)
+
 MAX_LAMBDA_ZIP_BYTES = 50 * 1024 * 1024  # the direct-upload limit of UpdateFunctionCode
 
 ClientFactory = Callable[[str, str], Any]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from finops.errors import IntegrationError, InvalidInputError
+from finops.core.errors import IntegrationError, InvalidInputError
 
 
 class PolicyError(InvalidInputError):

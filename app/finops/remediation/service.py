@@ -43,16 +43,16 @@ from finops.audit import record_audit
 from finops.aws.arn import arn_account
 from finops.catalogue import packaged_catalogue, read_price_catalogue
 from finops.catalogue.model import PriceCatalogue
-from finops.db.database import Database
-from finops.db.models import Recommendation, RemediationAction, RemediationPolicy, Resource
-from finops.db.types import decimal_to_text, to_json_document
-from finops.errors import (
+from finops.core.errors import (
     ConflictError,
     FinOpsError,
     InvalidInputError,
     NotFoundError,
     PermissionDeniedError,
 )
+from finops.db.database import Database
+from finops.db.models import Recommendation, RemediationAction, RemediationPolicy, Resource
+from finops.db.types import decimal_to_text, to_json_document
 from finops.remediation.actions import (
     ACTIONS,
     ActionHandler,

@@ -35,7 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from finops.catalogue.model import InstanceType, PriceCatalogue
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 Action = Literal["modify", "terminate", "keep"]
 Finding = Literal["idle", "over_provisioned", "under_provisioned", "optimized"]

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
 
 from finops.catalogue.model import ServerlessPrices
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 from finops.rightsizing.ec2 import MONEY_QUANTUM, Risk
 
 MIN_MEMORY_MB = 128

@@ -26,10 +26,10 @@ from finops.audit import record_audit
 from finops.aws.arn import arn_account, arn_region
 from finops.catalogue import load_price_catalogue, packaged_catalogue, read_price_catalogue
 from finops.catalogue.model import PriceCatalogue
+from finops.core.errors import ConflictError, InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.models import BillingFact, Recommendation, Resource, UsageMetric
 from finops.db.types import decimal_to_text, money_order, money_sum, to_json_document
-from finops.errors import ConflictError, InvalidInputError, NotFoundError
 from finops.rightsizing.containers import (
     NodeUsage,
     recommend_fargate,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 from finops.sample import prices
 from finops.sample.billing import BillingRenderer
 from finops.sample.fixedpoint import units_to_decimal

@@ -12,7 +12,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-HOURS_PER_MONTH = Decimal(730)
+from finops.core.units import HOURS_PER_MONTH
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,11 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from finops.audit import record_audit
+from finops.core.errors import ConflictError, InvalidInputError
+from finops.core.window import check_window
 from finops.db.database import Database
 from finops.db.models import BillingFact, Recommendation, SavingsBaseline, SavingsEntry
 from finops.db.types import decimal_to_text, money_sum
-from finops.errors import ConflictError, InvalidInputError
 from finops.savings.ledger import accrue_daily_savings, estimated_daily, realization_rate
 
 logger = logging.getLogger(__name__)
@@ -344,7 +345,9 @@ def savings_daily(
     """Estimated vs realized saving per day and currency over ``[start, end)`` (all tracked days
     when unset), summed exactly over the applied recommendations (of ``account_id``). A day's
     ``realized`` counts only the recommendations whose bill for that day is in; ``billed``
-    says how many of them."""
+    says how many of them. An empty or reversed window is refused (InvalidInputError)."""
+    if start is not None and end is not None:
+        check_window(start, end)
     stmt = (
         select(
             SavingsEntry.day,

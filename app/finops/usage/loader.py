@@ -36,9 +36,9 @@ from sqlalchemy import Table
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import UsageMetric
-from finops.errors import InvalidInputError
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Turn pydantic validation failures into :class:`~finops.errors.InvalidInputError`.
+"""Input and view model bases: validation failures become :class:`InvalidInputError`.
 
 Every boundary model of a capability derives from :class:`InputModel`, so constructing one with
 bad data raises the platform's own error naming the parameter and what was expected, whichever
@@ -13,7 +13,7 @@ from typing import Any, Self
 from pydantic import BaseModel, ConfigDict, ValidationError
 from pydantic.config import ExtraValues
 
-from finops.errors import InvalidInputError
+from finops.core.errors import InvalidInputError
 
 _MAX_SHOWN_INPUT = 80
 
@@ -90,3 +90,13 @@ class InputModel(BaseModel):
             )
         except ValidationError as exc:
             raise invalid_input_from(exc, what=cls.__name__) from exc
+
+
+class ViewModel(BaseModel):
+    """A read-only view of an entity: what the API returns and the CLI prints with ``--json``.
+
+    Frozen, and built from ORM rows with ``model_validate(row)`` (``from_attributes``), so one
+    model serialises an entity for every door.
+    """
+
+    model_config = ConfigDict(frozen=True, from_attributes=True)
