@@ -68,7 +68,7 @@ def test_the_dags_parse_on_mwaa_airflow_without_the_project_package(
 
     assert report["python"] == mwaa.PYTHON_VERSION
     assert report["airflow"] == mwaa.MWAA_AIRFLOW_VERSION
-    assert report["app_loaded"] is False
+    assert report["core_loaded"] is False
     for executor, found in report["executors"].items():
         assert found["import_errors"] == {}, executor
         assert set(found["dags"]) == DAG_IDS, executor

@@ -130,7 +130,7 @@ def read_parquet_columns(path: Path) -> dict[str, str]:
 @lru_cache(maxsize=1)
 def focus_columns_by_version() -> dict[str, dict[str, str]]:
     """FOCUS version -> {column id: introduced version}, from the packaged spec table."""
-    text = resources.files("app").joinpath("data/focus_columns_v1.0-v1.2.csv").read_text()
+    text = resources.files("finops").joinpath("data/focus_columns_v1.0-v1.2.csv").read_text()
     table: dict[str, dict[str, str]] = {}
     for row in csv.DictReader(io.StringIO(text)):
         table.setdefault(row["focus_version"], {})[row["column_id"]] = row["introduced_version"]

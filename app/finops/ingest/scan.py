@@ -100,7 +100,7 @@ class FactScanner:
         self.close()
 
     def _load_service_categories(self) -> None:
-        text = resources.files("app").joinpath("data/aws_service_category_mapping.csv")
+        text = resources.files("finops").joinpath("data/aws_service_category_mapping.csv")
         with resources.as_file(text) as path:
             self.con.execute(
                 "CREATE TEMP TABLE svc AS SELECT product_code AS __product_code, "
