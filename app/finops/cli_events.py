@@ -49,7 +49,8 @@ def events_consume(
     """Poll the billing-event queue and ingest what it announces (poison files go to the DLQ)."""
     with user_errors():
         from finops.aws.clients import aws_client
-        from finops.aws.events import DEFAULT_DOWNSTREAM, consume_queue
+        from finops.ingest.s3_events import consume_queue
+        from finops.jobs import run_after_delivery
 
         sqs = aws_client("sqs")
         queue_url = (
@@ -57,14 +58,15 @@ def events_consume(
             if queue.startswith(("http://", "https://"))
             else str(sqs.get_queue_url(QueueName=queue)["QueueUrl"])
         )
+        database = open_cli_database()
         result = consume_queue(
-            db=open_cli_database(),
+            db=database,
             queue_url=queue_url,
             max_batches=max_batches,
             wait_seconds=wait,
             stop_when_empty=not forever,
             sqs=sqs,
-            downstream=DEFAULT_DOWNSTREAM if downstream else (),
+            after_ingest=(lambda: run_after_delivery(database)) if downstream else None,
         )
         if json_output:
             print_json(result)

@@ -8,17 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from finops.db.database import Database
-from finops.jobs import registered_jobs, run_job
-
-# The batch stages after ingestion, in dependency order (each runs if it is registered).
-ANALYTICS_STAGES = (
-    "detect_cost_anomalies",
-    "rightsize",
-    "forecast_costs",
-    "track_savings",
-    "evaluate_budgets",
-    "build_insights",
-)
+from finops.jobs import analysis_stages, registered_jobs, run_job
 
 
 def run_demo(
@@ -61,7 +51,7 @@ def run_demo(
     _ensure_demo_budget(db, say)
     today = end or dt.datetime.now(dt.UTC).date()
     registered = {job.name for job in registered_jobs()}
-    for stage in ANALYTICS_STAGES:
+    for stage in analysis_stages():
         if stage not in registered:
             continue
         counts = run_job(stage, db=db, as_of=today, triggered_by="demo")

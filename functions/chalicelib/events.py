@@ -2,9 +2,10 @@
 function that MWAA tasks invoke. Both only translate the event and call ``app/``.
 
 - ``billing_events`` (``on_sqs_message``): S3 → EventBridge → SQS → here. Settles every message
-  itself (:func:`finops.aws.events.handle_messages` deletes settled ones, sends poison ones to the
-  dead-letter queue) and fails the invocation only when a message must be retried, so SQS
-  redelivers exactly those. Never ``on_s3_event`` (not deployable through CloudFormation).
+  itself (:func:`finops.ingest.s3_events.handle_messages` deletes settled ones, sends poison
+  ones to the dead-letter queue) and fails the invocation only when a message must be
+  retried, so SQS redelivers exactly those. Never ``on_s3_event`` (not deployable through
+  CloudFormation).
 - ``jobs`` (``lambda_function``): ``{"job": NAME, "parameters": {...}}`` → the jobs registry;
   replies ``{"job": ..., "status": "succeeded"|"failed", ...}``; a bad request is a ``failed``
   reply with the reason, never a stack trace.
@@ -20,8 +21,14 @@ from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice.app import Chalice
 from finops.aws.clients import aws_client
-from finops.aws.events import QueueMessage, handle_messages, queue_url_from_arn, raise_for_retry
 from finops.core.errors import FinOpsError
+from finops.ingest.s3_events import (
+    QueueMessage,
+    handle_messages,
+    queue_url_from_arn,
+    raise_for_retry,
+)
+from finops.jobs import run_after_delivery
 
 from chalicelib.factory import LazyDatabase
 
@@ -56,11 +63,13 @@ def register_event_handlers(chalice_app: Chalice, database: LazyDatabase) -> Non
             return {"messages": 0}
         queue_arn, messages = sqs_messages(records)
         sqs = aws_client("sqs")
+        db = database.get()
         batch = handle_messages(
-            db=database.get(),
+            db=db,
             messages=messages,
             queue_url=queue_url_from_arn(sqs, queue_arn),
             sqs=sqs,
+            after_ingest=lambda: run_after_delivery(db),
         )
         logger.info("billing events settled", extra={"counts": batch.counts()})
         for status, count in batch.counts().items():

@@ -16,46 +16,39 @@ pytest.importorskip("airflow", reason="Airflow is not installed: pip install -e 
 
 from airflow.sdk import Asset
 from airflow.sdk.bases.operator import BaseOperator
+from finops.jobs import graph
 
 from tests.dags.conftest import DAG_IDS, DAGS_FOLDER, load_dag_bag
 
-# as Airflow stores them (it normalizes "finops://billing_facts" to "finops://billing_facts/")
-BILLING = Asset("finops://billing_facts").uri
-USAGE = Asset("finops://usage_metrics").uri
-ANOMALIES = Asset("finops://anomalies").uri
-RECOMMENDATIONS = Asset("finops://recommendations").uri
-FORECASTS = Asset("finops://forecasts").uri
-
-#: dag id -> (tasks in order, {task: outlet URIs}, schedule: cron or (condition, asset URIs))
-EXPECTED: dict[str, tuple[list[str], dict[str, set[str]], Any]] = {
-    "finops_billing_ingestion": (
-        ["sync_billing_bucket"],
-        {"sync_billing_bucket": {BILLING}},
-        "cron",
-    ),
-    "finops_usage_ingestion": (
-        ["collect_inventory", "collect_usage"],
-        {"collect_usage": {USAGE}},
-        "cron",
-    ),
-    "finops_anomaly_detection": (
-        ["detect_cost_anomalies", "build_insights"],
-        {"detect_cost_anomalies": {ANOMALIES}},
-        ("AssetAll", {BILLING}),
-    ),
-    "finops_rightsizing": (
-        ["rightsize"],
-        {"rightsize": {RECOMMENDATIONS}},
-        ("AssetAll", {BILLING, USAGE}),
-    ),
-    "finops_cost_forecasting": (
-        ["forecast_costs", "evaluate_budgets"],
-        {"forecast_costs": {FORECASTS}},
-        ("AssetAll", {BILLING}),
-    ),
-    "finops_savings_tracker": (["track_savings"], {}, ("AssetAll", {BILLING})),
-    "finops_auto_remediation": (["remediate"], {}, ("AssetAll", {RECOMMENDATIONS})),
+#: dag id -> (tasks in order, how it is scheduled). What each task reads and writes, and so
+#: its outlets and the assets its DAG is scheduled on, comes from the stage graph.
+EXPECTED: dict[str, tuple[list[str], str]] = {
+    "finops_billing_ingestion": (["sync_billing_bucket"], "cron"),
+    "finops_usage_ingestion": (["collect_inventory", "collect_usage"], "cron"),
+    "finops_anomaly_detection": (["detect_cost_anomalies", "build_insights"], "assets"),
+    "finops_rightsizing": (["rightsize"], "assets"),
+    "finops_cost_forecasting": (["forecast_costs", "evaluate_budgets"], "assets"),
+    "finops_savings_tracker": (["track_savings"], "assets"),
+    "finops_auto_remediation": (["remediate"], "assets"),
 }
+
+#: The datasets the DAGs publish as Airflow assets (``finops://<dataset>``).
+PUBLISHED = {
+    graph.BILLING_FACTS,
+    graph.USAGE_METRICS,
+    graph.ANOMALIES,
+    graph.RECOMMENDATIONS,
+    graph.FORECASTS,
+}
+
+
+def uri(dataset: str) -> str:
+    # as Airflow stores it (it normalizes "finops://billing_facts" to "finops://billing_facts/")
+    return str(Asset(f"finops://{dataset}").uri)
+
+
+def published_uris(datasets: frozenset[str]) -> set[str]:
+    return {uri(d) for d in datasets & PUBLISHED}
 
 
 @pytest.fixture(scope="module")
@@ -110,27 +103,41 @@ def test_every_dag_has_an_owner_retries_timeouts_tags_and_docs(dag_bag: Any, dag
 @pytest.mark.parametrize("dag_id", sorted(DAG_IDS))
 def test_tasks_chain_in_order_and_publish_their_assets(dag_bag: Any, dag_id: str) -> None:
     dag = dag_bag.dags[dag_id]
-    tasks, outlets, _ = EXPECTED[dag_id]
+    tasks, _ = EXPECTED[dag_id]
     assert ordered_task_ids(dag) == tasks
     for upstream, downstream in itertools.pairwise(tasks):
         assert dag.get_task(downstream).upstream_task_ids == {upstream}
     for task in dag.tasks:
-        assert {o.uri for o in task.outlets} == outlets.get(task.task_id, set()), task.task_id
+        expected = published_uris(graph.stage(task.task_id).outputs)
+        assert {o.uri for o in task.outlets} == expected, task.task_id
 
 
 @pytest.mark.parametrize("dag_id", sorted(DAG_IDS))
 def test_downstream_dags_are_scheduled_on_the_upstream_assets(dag_bag: Any, dag_id: str) -> None:
     dag = dag_bag.dags[dag_id]
-    *_, schedule = EXPECTED[dag_id]
+    tasks, schedule = EXPECTED[dag_id]
     condition = getattr(dag.timetable, "asset_condition", None)
+    first = graph.stage(tasks[0])
     if schedule == "cron":
         assert condition is None
         assert isinstance(dag.schedule, str)
         assert len(dag.schedule.split()) == 5
+        assert not published_uris(first.inputs)
     else:
-        kind, uris = schedule
-        assert type(condition).__name__ == kind
-        assert asset_uris(condition) == uris
+        assert type(condition).__name__ == "AssetAll"
+        assert asset_uris(condition) == published_uris(first.inputs)
+    # every later task's inputs are the DAG's trigger or an earlier task's outputs
+    available = asset_uris(condition) if condition is not None else set()
+    for name in tasks:
+        node = graph.stage(name)
+        assert published_uris(node.inputs) <= available, name
+        available |= published_uris(node.outputs)
+
+
+def test_task_order_within_each_dag_follows_the_stage_graph() -> None:
+    order = [node.name for node in graph.STAGES]
+    for tasks, _ in EXPECTED.values():
+        assert [t for t in order if t in tasks] == tasks
 
 
 def test_every_asset_consumed_is_produced_by_some_dag(dag_bag: Any) -> None:
@@ -141,7 +148,7 @@ def test_every_asset_consumed_is_produced_by_some_dag(dag_bag: Any) -> None:
         if condition is not None:
             consumed |= asset_uris(condition)
     assert consumed <= produced
-    assert produced == {BILLING, USAGE, ANOMALIES, RECOMMENDATIONS, FORECASTS}
+    assert produced == {uri(d) for d in PUBLISHED}
 
 
 # ----------------------------------------------------------------------------- what parses on MWAA
@@ -194,12 +201,13 @@ def test_with_the_lambda_executor_the_dags_keep_their_shape(
     bag = _bag_with(monkeypatch, "lambda")
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == DAG_IDS
-    for dag_id, (tasks, outlets, _) in EXPECTED.items():
+    for dag_id, (tasks, _) in EXPECTED.items():
         dag = bag.dags[dag_id]
         assert ordered_task_ids(dag) == tasks
         for task in dag.tasks:
             assert "lambda executor" in task.doc_md
-            assert {o.uri for o in task.outlets} == outlets.get(task.task_id, set())
+            expected = published_uris(graph.stage(task.task_id).outputs)
+            assert {o.uri for o in task.outlets} == expected
 
 
 def test_with_the_ecs_executor_each_job_is_an_ecs_run_task_after_its_request(
@@ -210,7 +218,7 @@ def test_with_the_ecs_executor_each_job_is_an_ecs_run_task_after_its_request(
     bag = _bag_with(monkeypatch, "ecs")
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == DAG_IDS
-    for dag_id, (jobs, outlets, _) in EXPECTED.items():
+    for dag_id, (jobs, _) in EXPECTED.items():
         dag = bag.dags[dag_id]
         assert {t.task_id for t in dag.tasks} == {*jobs, *(f"{j}_ecs_request" for j in jobs)}
         for position, job in enumerate(jobs):
@@ -220,7 +228,7 @@ def test_with_the_ecs_executor_each_job_is_an_ecs_run_task_after_its_request(
             assert run.reattach is True
             assert run.retries >= 2
             assert run.execution_timeout is not None
-            assert {o.uri for o in run.outlets} == outlets.get(job, set())
+            assert {o.uri for o in run.outlets} == published_uris(graph.stage(job).outputs)
             expected_upstream = {f"{job}_ecs_request"} | (
                 {jobs[position - 1]} if position else set()
             )

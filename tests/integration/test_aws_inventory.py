@@ -11,10 +11,10 @@ from typing import Any
 import boto3
 import pytest
 from finops.aws._calls import AwsCalls
-from finops.aws.inventory import collect_inventory, enabled_regions
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Resource
+from finops.inventory.collect import collect_inventory, enabled_regions
 from sqlalchemy import func, select
 
 from tests.support.moto_server import MotoServer, moto_server  # noqa: F401

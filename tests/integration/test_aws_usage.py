@@ -16,13 +16,13 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
-from finops.aws.cloudwatch_usage import collect_usage
-from finops.aws.inventory import collect_inventory
 from finops.catalogue import packaged_catalogue
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Recommendation, UsageMetric
+from finops.inventory.collect import collect_inventory
 from finops.jobs import run_job
+from finops.usage.cloudwatch import collect_usage
 from sqlalchemy import func, select
 
 from tests.support.moto_server import MotoServer, moto_server  # noqa: F401

@@ -13,11 +13,11 @@ from typing import Any
 
 import boto3
 import pytest
-from finops.aws.events import consume_queue, parse_notification
 from finops.aws.pipeline import BillingPipeline, ensure_billing_pipeline
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionRun, JobRun
+from finops.ingest.s3_events import consume_queue, parse_notification
 from sqlalchemy import func, select
 
 from tests.support.api_client import api_client
@@ -90,7 +90,7 @@ def test_dropped_file_is_ingested_and_shown_by_the_api_and_poison_goes_to_the_dl
     _put("drops/readme.txt", CUR_LEGACY_SAMPLE)  # not a billing file: acknowledged, ignored
     assert _queue_depth(pipeline.queue_url) == 3  # delivered by S3 → EventBridge → SQS
 
-    result = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0, downstream=())
+    result = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0)
     assert (result["ingested"], result["poison"], result["ignored"]) == (1, 1, 1)
     assert _queue_depth(pipeline.queue_url) == 0
 
@@ -120,7 +120,7 @@ def test_dropped_file_is_ingested_and_shown_by_the_api_and_poison_goes_to_the_dl
     # the same object again (S3 re-delivery) changes nothing
     facts = _fact_count(db)
     _put("drops/2023-11/cur.csv", CUR_LEGACY_SAMPLE)
-    again = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0, downstream=())
+    again = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0)
     assert again["duplicate"] == 1
     assert _fact_count(db) == facts
 
@@ -141,7 +141,7 @@ def test_out_of_order_delivery_is_superseded(
         ("restated/older.csv", "2026-11-01T10:00:00Z"),
     ):
         sqs.send_message(QueueUrl=pipeline.queue_url, MessageBody=json.dumps(_event(key, when)))
-    result = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0, downstream=())
+    result = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0)
     assert (result["ingested"], result["superseded"]) == (1, 1)
     with db.sessions() as session:
         total = sum((f.billed_cost for f in session.scalars(select(BillingFact))), Decimal(0))
@@ -177,7 +177,7 @@ def test_data_file_waits_for_its_manifest_which_makes_one_delivery(
     parquet = legacy_to_cur2_parquet(CUR_LEGACY_SAMPLE, tmp_path / "finops-export-00001.parquet")
     data_key = "cur/finops-export/data/BILLING_PERIOD=2023-11/finops-export-00001.parquet"
     _put(data_key, parquet)
-    first = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0, downstream=())
+    first = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0)
     assert first["awaiting_manifest"] == 1
     assert _fact_count(db) == 0
 
@@ -192,7 +192,7 @@ def test_data_file_waits_for_its_manifest_which_makes_one_delivery(
         )
     )
     _put("cur/finops-export/metadata/BILLING_PERIOD=2023-11/finops-export-Manifest.json", manifest)
-    second = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0, downstream=())
+    second = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0)
     assert second["ingested"] == 1
     with db.sessions() as session:
         [run] = session.scalars(select(IngestionRun)).all()
@@ -207,7 +207,7 @@ def test_manifest_listing_a_missing_file_is_poison(
     manifest = tmp_path / "r-Manifest.json"
     manifest.write_text(json.dumps({"reportKeys": ["cur/r/20231101-20231201/abc/r-1.csv.gz"]}))
     _put("cur/r/20231101-20231201/r-Manifest.json", manifest)
-    result = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0, downstream=())
+    result = consume_queue(db=db, queue_url=pipeline.queue_url, wait_seconds=0)
     assert result["poison"] == 1
     [dead] = _dead_letters(pipeline.dead_letter_queue_url)
     error = dead["MessageAttributes"]["finops_error"]["StringValue"]
@@ -286,7 +286,7 @@ def test_lambda_handler_fails_the_invocation_when_a_message_must_be_retried(
     }
     from chalice.test import Client
     from chalicelib import create_app
-    from finops.aws.events import RetryBatchError
+    from finops.ingest.s3_events import RetryBatchError
 
     with Client(create_app(database_factory=lambda: db)) as client, pytest.raises(RetryBatchError):
         client.lambda_.invoke("billing_events", event)

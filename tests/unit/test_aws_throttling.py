@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
-from finops.aws.cloudwatch_usage import (
+from finops.core.errors import IntegrationError, InvalidInputError
+from finops.usage.cloudwatch import (
     BACKOFF_CAP_SECONDS,
     MAX_QUERIES_PER_CALL,
     backoff_seconds,
     fetch_metric_data,
 )
-from finops.core.errors import IntegrationError, InvalidInputError
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 END = dt.datetime(2026, 3, 2, tzinfo=dt.UTC)

@@ -1,1 +1,1 @@
-"""AWS adapters of the core: boto3 clients, event delivery, CloudWatch usage and inventory."""
+"""AWS adapters of the core: boto3 clients with retries, throttled calls and ARN parsing."""

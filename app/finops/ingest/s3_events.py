@@ -21,8 +21,8 @@ Guarantees:
   or database unavailable) is left on the queue to be retried, and the redrive policy moves it to
   the dead-letter queue after ``maxReceiveCount`` receipts. The failed ingestion run is recorded
   either way.
-- **Downstream stages.** After a batch ingested something, the stages that read billing facts
-  (``downstream``) run once through the jobs registry, each recorded as a job run.
+- **Downstream stages.** After a batch ingested something, ``after_ingest`` (given by the
+  adapter: :func:`finops.jobs.run_after_delivery`) runs once and its results are reported.
 """
 
 from __future__ import annotations
@@ -54,12 +54,9 @@ from finops.ingest.service import (
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_DOWNSTREAM: tuple[str, ...] = (
-    "detect_cost_anomalies",
-    "track_savings",
-    "evaluate_budgets",
-    "build_insights",
-)
+AfterIngest = Callable[[], dict[str, str]]
+"""Runs the stages that follow an ingested batch; returns each stage's status."""
+
 TRIGGER = "s3-event"
 MAX_ATTRIBUTE_TEXT = 1000
 
@@ -392,12 +389,12 @@ def handle_messages(
     queue_url: str,
     sqs: Any | None = None,
     s3: Any | None = None,
-    downstream: Sequence[str] = DEFAULT_DOWNSTREAM,
-    run_stage: Callable[[str], dict[str, Any]] | None = None,
+    after_ingest: AfterIngest | None = None,
 ) -> BatchOutcome:
     """Process and settle a batch (see the module guarantees); returns what became of each
     message. Messages left for retry are not deleted; the caller (the Lambda) must then fail the
-    invocation so SQS redelivers them, which :func:`finops.aws.events.raise_for_retry` does."""
+    invocation so SQS redelivers them, which :func:`raise_for_retry` does. ``after_ingest``
+    runs once when at least one message was ingested."""
     queue = sqs or aws_client("sqs")
     batch = BatchOutcome()
     dlq_url: str | None = None
@@ -424,28 +421,9 @@ def handle_messages(
                 extra={"message_id": message.message_id, "error": outcome.error},
             )
         queue.delete_message(QueueUrl=queue_url, ReceiptHandle=message.receipt_handle)
-    if downstream and any(m.status == "ingested" for m in batch.messages):
-        batch.downstream = _run_downstream(db, downstream, run_stage)
+    if after_ingest is not None and any(m.status == "ingested" for m in batch.messages):
+        batch.downstream = after_ingest()
     return batch
-
-
-def _run_downstream(
-    db: Database, stages: Sequence[str], run_stage: Callable[[str], dict[str, Any]] | None
-) -> dict[str, str]:
-    from finops.jobs import run_job
-
-    results: dict[str, str] = {}
-    for stage in stages:
-        try:
-            if run_stage is not None:
-                result = run_stage(stage)
-            else:
-                result = run_job(stage, db=db, triggered_by=TRIGGER)
-            results[stage] = str(result.get("status", "succeeded"))
-        except FinOpsError as exc:
-            # recorded as a failed job run; the billing facts are in, the DAG will retry it
-            results[stage] = f"failed: {exc.message}"
-    return results
 
 
 class RetryBatchError(IntegrationError):
@@ -475,7 +453,7 @@ def consume_queue(
     stop_when_empty: bool = True,
     sqs: Any | None = None,
     s3: Any | None = None,
-    downstream: Sequence[str] = DEFAULT_DOWNSTREAM,
+    after_ingest: AfterIngest | None = None,
 ) -> dict[str, Any]:
     """Poll ``queue_url`` and settle each batch with :func:`handle_messages`, like the Lambda's
     event source mapping does. Stops after ``max_batches`` or, with ``stop_when_empty``, at the
@@ -505,7 +483,7 @@ def consume_queue(
             queue_url=queue_url,
             sqs=queue,
             s3=s3,
-            downstream=downstream,
+            after_ingest=after_ingest,
         )
         for status, count in batch.counts().items():
             totals[status] = totals.get(status, 0) + count

@@ -485,7 +485,7 @@ def collect_usage(
     all) for the UTC days ``[start, end)``, upserted into ``usage_metrics``.
 
     When ``resources`` holds none of these, the inventory is collected first
-    (:func:`finops.aws.inventory.collect_inventory`). Guarantees: statistics are the file
+    (:func:`finops.inventory.collect.collect_inventory`). Guarantees: statistics are the file
     loader's (same percentiles, same peak rule), days are UTC, values Decimal with 6 places;
     rows are upserted on (provider, resource, metric, day), so a re-run replaces them and never
     duplicates; each batch of resources is written as soon as it is fetched, and an interrupted
@@ -507,7 +507,7 @@ def collect_usage(
     inventory: dict[str, Any] | None = None
     targets, skipped = _load_targets(db, region_filter)
     if not targets:
-        from finops.aws.inventory import collect_inventory
+        from finops.inventory.collect import collect_inventory
 
         inventory = collect_inventory(
             db=db, regions=sorted(region_filter) if region_filter else None

@@ -3,9 +3,9 @@
 Events are the fast path; this sweep makes a lost or dead-lettered event harmless once fixed.
 Guarantees: an object already ingested from the same ``s3://`` key with the same size and a
 delivery time at or after its last modification is not downloaded again; everything else goes
-through the same :func:`finops.aws.events.ingest_object` as an event would (so duplicates and late
-deliveries stay harmless). One bad object does not stop the sweep; it is counted and its run
-recorded as failed.
+through the same :func:`finops.ingest.s3_events.ingest_object` as an event would (so
+duplicates and late deliveries stay harmless). One bad object does not stop the sweep; it is
+counted and its run recorded as failed.
 """
 
 from __future__ import annotations
@@ -17,10 +17,15 @@ from typing import Any
 from sqlalchemy import select
 
 from finops.aws.clients import aws_client
-from finops.aws.events import ObjectCreated, PoisonMessageError, awaits_manifest, ingest_object
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import IngestionFile, IngestionRun
+from finops.ingest.s3_events import (
+    ObjectCreated,
+    PoisonMessageError,
+    awaits_manifest,
+    ingest_object,
+)
 from finops.ingest.service import BILLING_SUFFIXES
 
 logger = logging.getLogger(__name__)

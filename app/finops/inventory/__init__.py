@@ -1,0 +1,1 @@
+"""Inventory: the cloud resources the platform knows (type, size, tags), collected from AWS."""
