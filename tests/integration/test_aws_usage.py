@@ -397,8 +397,12 @@ def test_an_idle_instance_and_an_oversized_task_feed_the_rightsize_job(
 
 
 def test_bad_ranges_are_refused(db: Database, aws: MotoServer) -> None:
-    with pytest.raises(InvalidInputError, match="start < end"):
+    with pytest.raises(InvalidInputError) as empty:
         collect_usage(db=db, start=D2, end=D2)
+    assert empty.value.message == (
+        f"parameter 'end': expected a date after start ({D2.isoformat()}; the window is "
+        f"half-open [start, end)), got {D2.isoformat()}"
+    )
     with pytest.raises(InvalidInputError, match="'period_seconds'"):
         collect_usage(db=db, start=D1, end=D2, period_seconds=90)
     with pytest.raises(InvalidInputError, match="'regions'"):
