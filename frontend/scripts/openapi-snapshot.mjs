@@ -33,7 +33,7 @@ export function platformPython() {
 export function specFromPython() {
   const code =
     "import json, sys\n" +
-    "from app.api.openapi import build_openapi\n" +
+    "from finops.api.openapi import build_openapi\n" +
     "json.dump(build_openapi(), sys.stdout)\n";
   const out = execFileSync(platformPython(), ["-c", code], {
     cwd: REPO_DIR,

@@ -1543,7 +1543,7 @@ export interface components {
         };
         /**
          * CostsParams
-         * @description ``GET /costs``: see :class:`app.costs.query.CostQuery` for the semantics.
+         * @description ``GET /costs``: see :class:`finops.costs.query.CostQuery` for the semantics.
          */
         CostsParams: {
             /**
