@@ -432,7 +432,7 @@ def budgets_list(
 ) -> None:
     """Budgets with actual and forecast spend against their amount."""
     with _user_errors():
-        from finops.api.analytics import budget_status_document
+        from finops.api.routes.budgets import budget_status_document
         from finops.budgets import list_budgets
 
         day = _parse_date(as_of, "--as-of") if as_of else _today()
@@ -478,7 +478,7 @@ def budgets_create(
 ) -> None:
     """Create a budget."""
     with _user_errors():
-        from finops.api.analytics import budget_status_document
+        from finops.api.routes.budgets import budget_status_document
         from finops.budgets import BudgetSpec, create_budget
 
         values: dict[str, Any] = {
@@ -864,7 +864,7 @@ def insights(
 ) -> None:
     """Daily insights, each with the data behind it."""
     with _user_errors():
-        from finops.api.analytics import InsightOut
+        from finops.api.routes.insights import InsightOut
         from finops.insights import list_insights
         from finops.jobs import run_job
 
@@ -897,7 +897,7 @@ def audit(
 ) -> None:
     """The append-only audit log, newest first."""
     with _user_errors():
-        from finops.api.analytics import AuditEntryOut
+        from finops.api.routes.audit import AuditEntryOut
         from finops.audit import list_audit
 
         database = _database()

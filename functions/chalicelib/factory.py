@@ -14,14 +14,8 @@ from typing import Any
 from chalice.app import Blueprint, Chalice, Response
 from finops.api.errors import error_envelope
 from finops.api.params import parse_json_body, parse_query_params
-from finops.api.routes import (
-    API_PREFIX,
-    FALLBACK_METHODS,
-    FALLBACK_PATHS,
-    ROUTES,
-    OperationContext,
-    RouteSpec,
-)
+from finops.api.routes import API_PREFIX, FALLBACK_METHODS, FALLBACK_PATHS, ROUTES
+from finops.api.spec import OperationContext, RouteSpec
 from finops.auth.keys import api_key_from_headers, authenticate
 from finops.auth.roles import require_role
 from finops.db.database import Database, database_from_env

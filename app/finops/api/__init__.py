@@ -1,18 +1,6 @@
-"""The REST API's contract: request/response models, the route table and the OpenAPI document.
+"""The REST API's contract: the route table (:mod:`finops.api.routes`, one module per area), the
+route shape (:mod:`finops.api.spec`), shared models, query parsing, errors and the OpenAPI builder.
 
 Framework-free: the Chalice project in ``functions/`` registers these routes; nothing here
 imports Chalice.
 """
-
-from finops.api.routes import API_PREFIX, ROUTES, OperationContext, Reply, RouteSpec
-from finops.core.money import MoneyStr, format_money
-
-__all__ = [
-    "API_PREFIX",
-    "ROUTES",
-    "MoneyStr",
-    "OperationContext",
-    "Reply",
-    "RouteSpec",
-    "format_money",
-]

@@ -1,18 +1,20 @@
-"""The OpenAPI 3.1 document, generated from the route table and its pydantic models."""
+"""The OpenAPI 3.1 document of a route table, generated from its routes' pydantic models.
+
+The table is an argument: this module knows the shape of a route, never the table itself.
+"""
 
 from __future__ import annotations
 
 import copy
-import functools
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
-import finops as core
+from finops import __version__
 from finops.api.models import ErrorEnvelope
 from finops.api.params import ParamShape, param_shape
-from finops.api.routes import ROUTES, RouteSpec
+from finops.api.spec import RouteSpec
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 ERROR_REF = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -105,7 +107,7 @@ def _operation(route: RouteSpec, mapping: dict[Any, Any], components: dict[str, 
     return operation
 
 
-def build_openapi(routes: tuple[RouteSpec, ...] = ROUTES) -> dict[str, Any]:
+def build_openapi(routes: tuple[RouteSpec, ...]) -> dict[str, Any]:
     """An OpenAPI 3.1 document with one operation per route in ``routes``.
 
     Every ``$ref`` points into ``components.schemas``; request parameters and response bodies
@@ -121,7 +123,7 @@ def build_openapi(routes: tuple[RouteSpec, ...] = ROUTES) -> dict[str, Any]:
         "openapi": "3.1.0",
         "info": {
             "title": "FinOps Platform API",
-            "version": core.__version__,
+            "version": __version__,
             "description": "Exact AWS cost data (FOCUS-shaped). Money is a decimal string; "
             "dates are ISO 8601 (UTC); ranges are half-open [start, end).",
         },
@@ -135,12 +137,3 @@ def build_openapi(routes: tuple[RouteSpec, ...] = ROUTES) -> dict[str, Any]:
             },
         },
     }
-
-
-@functools.cache
-def openapi_document() -> dict[str, Any]:
-    """The document for :data:`~finops.api.routes.ROUTES`, built once per process.
-
-    Callers must not mutate it.
-    """
-    return build_openapi()

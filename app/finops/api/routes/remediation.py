@@ -13,8 +13,7 @@ from typing import Any, Self
 from pydantic import Field
 from pydantic.config import ExtraValues
 
-from finops.api.analytics import page_fields
-from finops.api.models import NoParams, PageParams, ResponseModel
+from finops.api.models import NoParams, PageParams, ResponseModel, page_fields
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
@@ -237,7 +236,7 @@ def _action_route(
     )
 
 
-REMEDIATION_ROUTES: tuple[RouteSpec, ...] = (
+ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec(
         operation_id="listRemediationPolicies",
         method="GET",

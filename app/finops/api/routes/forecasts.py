@@ -122,7 +122,7 @@ def _projection(ctx: OperationContext, params: ProjectionParams) -> Reply:
     return Reply(ProjectionOut.model_validate(projection.as_dict()))
 
 
-FORECAST_ROUTES: tuple[RouteSpec, ...] = (
+ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec(
         operation_id="listForecasts",
         method="GET",
