@@ -33,8 +33,8 @@ export function platformPython() {
 export function specFromPython() {
   const code =
     "import json, sys\n" +
-    "from finops.api.openapi import build_openapi\n" +
-    "json.dump(build_openapi(), sys.stdout)\n";
+    "from finops.api.routes import openapi_document\n" +
+    "json.dump(openapi_document(), sys.stdout)\n";
   const out = execFileSync(platformPython(), ["-c", code], {
     cwd: REPO_DIR,
     encoding: "utf8",
