@@ -11,15 +11,7 @@ from decimal import Decimal
 
 import pytest
 from finops.core.errors import InvalidInputError
-from finops.costs import (
-    CostQuery,
-    cost_summary,
-    list_accounts,
-    list_ingestions,
-    list_resources,
-    list_usage,
-    query_costs,
-)
+from finops.costs import CostQuery, cost_summary, query_costs
 from finops.costs.summary import summary_windows
 from finops.db.database import Database
 from finops.db.engine import session_scope
@@ -31,6 +23,9 @@ from finops.db.models import (
     Resource,
     UsageMetric,
 )
+from finops.ingest.runs import list_ingestions
+from finops.inventory.listings import list_accounts, list_resources
+from finops.usage.listings import list_usage
 from sqlalchemy.orm import Session
 
 D = Decimal

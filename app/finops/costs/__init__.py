@@ -1,13 +1,6 @@
-"""Track: cost queries (by period, dimension and currency), summaries and listings."""
+"""Track: cost queries (by period, dimension and currency) and summaries."""
 
 from finops.costs.dimensions import Dimension, DimensionRef, parse_dimension
-from finops.costs.inventory import (
-    IngestionRunWithFiles,
-    list_accounts,
-    list_ingestions,
-    list_resources,
-    list_usage,
-)
 from finops.costs.query import (
     CostAmounts,
     CostQuery,
@@ -28,12 +21,7 @@ __all__ = [
     "CurrencySummary",
     "Dimension",
     "DimensionRef",
-    "IngestionRunWithFiles",
     "cost_summary",
-    "list_accounts",
-    "list_ingestions",
-    "list_resources",
-    "list_usage",
     "parse_dimension",
     "query_costs",
 ]

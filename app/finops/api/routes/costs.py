@@ -153,7 +153,7 @@ class TagKeysOut(ResponseModel):
 def _tag_keys(ctx: OperationContext, _params: NoParams) -> Reply:
     """Tag keys seen on resources (billing and inventory), most common first, with up to 20
     example values each: what the cost explorer can group and filter by (``tag:KEY``)."""
-    from finops.costs.inventory import tag_keys
+    from finops.inventory.listings import tag_keys
 
     return Reply(
         TagKeysOut(

@@ -1,5 +1,6 @@
 """Inventory routes: accounts, resources, daily usage statistics and ingestion runs (listings of
-:mod:`finops.costs.inventory`), with their request and response models."""
+:mod:`finops.inventory.listings`, :mod:`finops.usage.listings` and :mod:`finops.ingest.runs`),
+with their request and response models."""
 
 from __future__ import annotations
 
@@ -13,7 +14,9 @@ from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.money import MoneyStr
 from finops.core.paging import Page
-from finops.costs import inventory
+from finops.ingest.runs import list_ingestions
+from finops.inventory.listings import list_accounts, list_resources
+from finops.usage.listings import list_usage
 
 # --------------------------------------------------------------------------- requests
 
@@ -160,7 +163,7 @@ def _page_fields(page: Page[Any]) -> dict[str, Any]:
 
 
 def _accounts(ctx: OperationContext, params: AccountsParams) -> Reply:
-    page = inventory.list_accounts(
+    page = list_accounts(
         session=ctx.session,
         provider=params.provider,
         billing_account=params.billing_account,
@@ -172,7 +175,7 @@ def _accounts(ctx: OperationContext, params: AccountsParams) -> Reply:
 
 
 def _resources(ctx: OperationContext, params: ResourcesParams) -> Reply:
-    page = inventory.list_resources(
+    page = list_resources(
         session=ctx.session,
         provider=params.provider,
         account=params.account,
@@ -187,7 +190,7 @@ def _resources(ctx: OperationContext, params: ResourcesParams) -> Reply:
 
 
 def _usage(ctx: OperationContext, params: UsageParams) -> Reply:
-    page = inventory.list_usage(
+    page = list_usage(
         session=ctx.session,
         start=params.start,
         end=params.end,
@@ -201,7 +204,7 @@ def _usage(ctx: OperationContext, params: UsageParams) -> Reply:
 
 
 def _ingestions(ctx: OperationContext, params: IngestionsParams) -> Reply:
-    page = inventory.list_ingestions(
+    page = list_ingestions(
         session=ctx.session, status=params.status, limit=params.limit, offset=params.offset
     )
     items = [

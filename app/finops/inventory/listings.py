@@ -1,11 +1,10 @@
-"""Listings behind the cost views: accounts, resources, usage metrics and ingestion runs.
+"""Listings of the inventory: billing accounts, resources and the tag keys on them.
 
 Pagination follows :mod:`finops.core.paging` (``limit``/``offset``, a stable order).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -13,16 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from finops.core.paging import DEFAULT_PAGE_SIZE, Page, fetch_page
-from finops.core.window import check_window
-from finops.db.models import Account, IngestionFile, IngestionRun, Resource, UsageMetric
-
-
-@dataclass(frozen=True)
-class IngestionRunWithFiles:
-    """An ingestion run and the files it saw (oldest first)."""
-
-    run: IngestionRun
-    files: list[IngestionFile]
+from finops.db.models import Account, Resource
 
 
 def list_accounts(
@@ -66,61 +56,6 @@ def list_resources(
         if value is not None:
             statement = statement.where(column == value)
     return fetch_page(session, statement, limit, offset)
-
-
-def list_usage(
-    *,
-    session: Session,
-    start: dt.date,
-    end: dt.date,
-    resource: str | None = None,
-    metric: str | None = None,
-    limit: int = DEFAULT_PAGE_SIZE,
-    offset: int = 0,
-) -> Page[UsageMetric]:
-    """Daily usage statistics with ``day`` in ``[start, end)``, by resource, metric and day."""
-    check_window(start, end)
-    statement = (
-        select(UsageMetric)
-        .where(UsageMetric.day >= start, UsageMetric.day < end)
-        .order_by(UsageMetric.resource_id, UsageMetric.metric_name, UsageMetric.day, UsageMetric.id)
-    )
-    if resource is not None:
-        statement = statement.where(UsageMetric.resource_id == resource)
-    if metric is not None:
-        statement = statement.where(UsageMetric.metric_name == metric)
-    return fetch_page(session, statement, limit, offset)
-
-
-def list_ingestions(
-    *,
-    session: Session,
-    status: str | None = None,
-    limit: int = DEFAULT_PAGE_SIZE,
-    offset: int = 0,
-) -> Page[IngestionRunWithFiles]:
-    """Ingestion runs, newest first, each with its files."""
-    statement = select(IngestionRun).order_by(
-        IngestionRun.started_at.desc(), IngestionRun.id.desc()
-    )
-    if status is not None:
-        statement = statement.where(IngestionRun.status == status)
-    runs: Page[IngestionRun] = fetch_page(session, statement, limit, offset)
-    files: dict[int, list[IngestionFile]] = defaultdict(list)
-    if runs.items:
-        run_ids = [run.id for run in runs.items]
-        for file in session.scalars(
-            select(IngestionFile)
-            .where(IngestionFile.run_id.in_(run_ids))
-            .order_by(IngestionFile.created_at, IngestionFile.id)
-        ):
-            files[file.run_id].append(file)
-    return Page(
-        items=[IngestionRunWithFiles(run=run, files=files[run.id]) for run in runs.items],
-        total=runs.total,
-        limit=runs.limit,
-        offset=runs.offset,
-    )
 
 
 @dataclass(frozen=True)
