@@ -17,6 +17,7 @@ from finops.ingest.service import ingest_paths
 from finops.rightsizing import (
     accept_recommendation,
     dismiss_recommendation,
+    get_recommendation,
     list_recommendations,
     mark_recommendation_applied,
     rightsize,
@@ -176,3 +177,36 @@ def test_status_changes_are_audited_and_dismissed_ones_stay_dismissed(
         "dismissed",
         "open",
     )
+
+
+def test_a_stale_writer_loses_to_a_concurrent_status_change(
+    db: Database, sample: tuple[Path, dict[str, Any]]
+) -> None:
+    out, labels = sample
+    _load(db, out, labels)
+    rightsize(db=db, as_of=END)
+    rid = _by_resource(db)[(labels["idle"][0]["resource_id"], "ec2_idle")]["id"]
+    with db.sessions() as stale:
+        loaded = get_recommendation(session=stale, recommendation_id=rid)
+        assert loaded.status == "open"
+        with db.sessions.begin() as other:
+            accept_recommendation(session=other, recommendation_id=rid, actor="bob")
+        with pytest.raises(ConflictError) as lost:
+            accept_recommendation(session=stale, recommendation_id=rid, actor="alice")
+        stale.rollback()
+    assert str(lost.value) == (
+        f"recommendation {rid} is accepted; only a recommendation that is open can become accepted"
+    )
+    assert lost.value.details == {"status": "accepted", "target": "accepted"}
+    with db.sessions() as session:
+        accepted_by = [
+            r.actor
+            for r in session.scalars(
+                select(AuditRecord).where(
+                    AuditRecord.entity_type == "recommendation",
+                    AuditRecord.entity_id == str(rid),
+                    AuditRecord.action == "accepted",
+                )
+            )
+        ]
+    assert accepted_by == ["bob"]

@@ -2,8 +2,12 @@
 Lambda, priced from the catalogue, with the utilization evidence.
 
 Pure rules: :mod:`~finops.rightsizing.ec2`, :mod:`~finops.rightsizing.containers`,
-:mod:`~finops.rightsizing.lambda_functions`, :mod:`~finops.rightsizing.evidence`; the job, the
-one-instance rule and the status changes: :mod:`~finops.rightsizing.service`.
+:mod:`~finops.rightsizing.lambda_functions`, :mod:`~finops.rightsizing.evidence`. At the edges:
+the one-instance rule (:mod:`~finops.rightsizing.instance`), what the job reads
+(:mod:`~finops.rightsizing.inputs`), what it finds (:mod:`~finops.rightsizing.findings`), the
+``rightsize`` job (:mod:`~finops.rightsizing.job`), kinds, statuses and the audit snapshot
+(:mod:`~finops.rightsizing.recommendation`), reading (:mod:`~finops.rightsizing.views`) and status
+changes (:mod:`~finops.rightsizing.lifecycle`).
 """
 
 from finops.rightsizing.containers import (
@@ -14,16 +18,18 @@ from finops.rightsizing.containers import (
     recommend_task_reservation,
 )
 from finops.rightsizing.ec2 import Ec2Policy, Ec2Recommendation, Ec2Rightsizer, Ec2Utilization
+from finops.rightsizing.instance import rightsize_instance
+from finops.rightsizing.job import rightsize
 from finops.rightsizing.lambda_functions import recommend_lambda_memory
-from finops.rightsizing.service import (
+from finops.rightsizing.lifecycle import (
     accept_recommendation,
     dismiss_recommendation,
+    mark_recommendation_applied,
+)
+from finops.rightsizing.views import (
     get_recommendation,
     list_recommendations,
-    mark_recommendation_applied,
     recommendation_to_dict,
-    rightsize,
-    rightsize_instance,
 )
 
 __all__ = [

@@ -22,6 +22,7 @@ from typing import Any, Literal
 
 from finops.catalogue.model import ServerlessPrices
 from finops.core.errors import InvalidInputError
+from finops.core.units import HOURS_PER_MONTH
 from finops.rightsizing.ec2 import MONEY_QUANTUM, Risk
 
 HEADROOM = 0.20
@@ -200,7 +201,7 @@ def recommend_node_group(
     requested_memory_gib: float | None = None,
     allocatable_fraction: float = 0.9,
     min_nodes: int = 2,
-    hours: int = 730,
+    hours: int = int(HOURS_PER_MONTH),
 ) -> NodeGroupRecommendation:
     """How many nodes of the group's type hold its usage (+20%) and its pods' requests.
 

@@ -36,6 +36,7 @@ import numpy.typing as npt
 
 from finops.catalogue.model import InstanceType, PriceCatalogue
 from finops.core.errors import InvalidInputError
+from finops.core.units import HOURS_PER_MONTH
 
 Action = Literal["modify", "terminate", "keep"]
 Finding = Literal["idle", "over_provisioned", "under_provisioned", "optimized"]
@@ -254,7 +255,7 @@ class Ec2Rightsizer:
         instance_type: str,
         usage: Ec2Utilization,
         region: str = "us-east-1",
-        hours: int = 730,
+        hours: int = int(HOURS_PER_MONTH),
         effective_hourly_rate: Decimal | None = None,
     ) -> Ec2Recommendation:
         """The recommendation for one instance (see the module docstring for the rule)."""
