@@ -98,7 +98,10 @@ def test_dropped_file_is_ingested_and_shown_by_the_api_and_poison_goes_to_the_dl
     error = dead["MessageAttributes"]["finops_error"]["StringValue"]
     assert f"s3://{BUCKET}/drops/broken.csv" in error
     assert "lineItem/UnblendedCost" in error
-    assert "row 19" in error or "line 19" in error or "row 18" in error, error
+    assert error == (
+        f"s3://{BUCKET}/drops/broken.csv: row 18 (line 19), column lineItem/UnblendedCost: "
+        "got 'twelve dollars'; expected a decimal number"
+    )
     assert parse_notification(dead["Body"])[0].key == "drops/broken.csv"
 
     with db.sessions() as session:
