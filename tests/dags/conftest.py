@@ -21,8 +21,6 @@ from typing import Any
 
 import pytest
 
-from tests.support.moto_server import aws, moto_server  # noqa: F401 - fixtures
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DAGS_FOLDER = REPO_ROOT / "mwaa_dags"
 DAG_IDS = frozenset(

@@ -26,7 +26,6 @@ from sqlalchemy import select
 
 from tests.integration.test_costs_query import add_facts
 from tests.support.openbao import OpenBaoServer
-from tests.support.openbao import openbao as openbao  # the session fixture
 from tests.support.webhook_receiver import webhook_receiver
 
 AS_OF = dt.date(2026, 3, 11)  # ten days of March are billed

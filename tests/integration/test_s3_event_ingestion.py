@@ -18,6 +18,7 @@ from finops.aws.pipeline import BillingPipeline, ensure_billing_pipeline
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionRun, JobRun
+from finops.local_processes import free_port
 from sqlalchemy import func, select
 
 from tests.support.api_client import api_client
@@ -28,9 +29,7 @@ from tests.support.billing_files import (
     sum_by,
     write_rows,
 )
-from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
-from tests.support.moto_server import aws as aws  # the per-test fixture
-from tests.support.openbao import free_port
+from tests.support.moto_server import MotoServer
 
 BUCKET = "finops-billing-drop"
 SAMPLE_TOTAL = Decimal("1.68230869740")  # hand-summed in test_real_samples; re-derived below
