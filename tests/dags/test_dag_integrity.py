@@ -17,7 +17,7 @@ pytest.importorskip("airflow", reason="Airflow is not installed: pip install -e 
 from airflow.sdk import Asset
 from airflow.sdk.bases.operator import BaseOperator
 
-from tests.dags.conftest import DAG_IDS, DAGS_FOLDER, load_dag_bag
+from tests.support.airflow_dags import DAG_IDS, DAGS_FOLDER, load_dag_bag
 
 # as Airflow stores them (it normalizes "finops://billing_facts" to "finops://billing_facts/")
 BILLING = Asset("finops://billing_facts").uri

@@ -29,6 +29,7 @@ from tests.support.billing_files import (
     sum_by,
     write_rows,
 )
+from tests.support.finops_cli import run
 from tests.support.moto_server import MotoServer
 
 BUCKET = "finops-billing-drop"
@@ -365,8 +366,6 @@ def test_bucket_sweep_ingests_what_no_event_brought_and_skips_what_is_in(
 def test_cli_bootstraps_the_path_and_consumes_the_queue(
     db: Database, db_url: str, aws: MotoServer, tmp_path: Path
 ) -> None:
-    from tests.integration.test_cli import run
-
     boot = run(["events", "bootstrap", "--bucket", BUCKET, "--queue", "cli-events"], url=db_url)
     assert boot.returncode == 0, boot.stderr
     pipeline = json.loads(boot.stdout)

@@ -11,8 +11,8 @@ from finops.db.models import IngestionFile, IngestionRun
 from finops.ingest.service import ingest_paths
 from sqlalchemy import select
 
-from tests.integration.ingest.test_delivery_semantics import facts_snapshot
 from tests.support.billing_files import CUR_LEGACY_SAMPLE, FOCUS_SAMPLE, read_rows, write_rows
+from tests.support.facts import facts_snapshot
 
 
 @pytest.fixture
