@@ -4,6 +4,10 @@ The integration tier runs against a real PostgreSQL: the server at ``FINOPS_TEST
 (default: the local one on 127.0.0.1:5432). The suite creates its own throwaway database there,
 migrates it with Alembic, and drops it at the end. ``--db sqlite`` runs the same fixtures on a
 SQLite file instead (the smoke run, ``-m smoke``).
+
+The fixtures several test folders share are plugins listed in ``pytest_plugins`` below, so each
+session-scoped server starts once per test session (once per pytest-xdist worker), not once per
+module that uses it.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from finops.db import migrate
@@ -20,9 +23,8 @@ from finops.db.models import Base
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = REPO_ROOT / "tests" / "fixtures"
-SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
+pytest_plugins = ["tests.support.moto_server", "tests.support.openbao"]
+
 DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 
 
@@ -98,11 +100,3 @@ def _truncate_all(database: Database) -> None:
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    """The shared real-data folder (read-only); tests that need it skip when it is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"shared data folder not found at {SHARED_DATA}")
-    return SHARED_DATA

@@ -5,37 +5,22 @@ pytest imports this conftest, before any test module of this folder imports Airf
 folder lives for the test session and is removed after it; its database is created once per
 session (from Airflow's ORM, about two seconds), only by the tests that run DAGs.
 
-The DAG folder is put on ``sys.path`` as Airflow does for a DAG bundle, so the DAG files import
-their helper package (``finops_dags``) exactly as on MWAA.
+The DAG folder (``DAGS_FOLDER`` in ``tests/support/airflow_dags.py``) is put on ``sys.path`` as
+Airflow does for a DAG bundle, so the DAG files import their helper package (``finops_dags``)
+exactly as on MWAA.
 """
 
 from __future__ import annotations
 
-import inspect
 import os
 import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.support.moto_server import aws, moto_server  # noqa: F401 - fixtures
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-DAGS_FOLDER = REPO_ROOT / "mwaa_dags"
-DAG_IDS = frozenset(
-    {
-        "finops_billing_ingestion",
-        "finops_usage_ingestion",
-        "finops_anomaly_detection",
-        "finops_rightsizing",
-        "finops_cost_forecasting",
-        "finops_savings_tracker",
-        "finops_auto_remediation",
-    }
-)
+from tests.support.airflow_dags import DAGS_FOLDER
 
 _AIRFLOW_HOME = Path(tempfile.mkdtemp(prefix="finops-airflow-"))
 os.environ.update(
@@ -63,18 +48,6 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     shutil.rmtree(_AIRFLOW_HOME, ignore_errors=True)
-
-
-def load_dag_bag(folder: Path = DAGS_FOLDER) -> Any:
-    """A DagBag of ``folder`` (the class moved between Airflow 3.0 and 3.1)."""
-    try:
-        from airflow.dag_processing.dagbag import DagBag
-    except ImportError:  # Airflow 3.0
-        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
-    kwargs: dict[str, Any] = {"dag_folder": str(folder)}
-    if "include_examples" in inspect.signature(DagBag).parameters:
-        kwargs["include_examples"] = False
-    return DagBag(**kwargs)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from airflow.sdk import Asset
 from airflow.sdk.bases.operator import BaseOperator
 from finops.jobs import graph
 
-from tests.dags.conftest import DAG_IDS, DAGS_FOLDER, load_dag_bag
+from tests.support.airflow_dags import DAG_IDS, DAGS_FOLDER, load_dag_bag
 
 #: dag id -> (tasks in order, how it is scheduled). What each task reads and writes, and so
 #: its outlets and the assets its DAG is scheduled on, comes from the stage graph.

@@ -36,7 +36,7 @@ from finops.sample import generate_sample
 from finops.usage import load_usage_dir
 from sqlalchemy import func, select
 
-from tests.dags.conftest import load_dag_bag
+from tests.support.airflow_dags import load_dag_bag
 from tests.support.moto_server import MotoServer
 
 # A test that parses the DAGs with another executor gives a DAG a second version in Airflow's

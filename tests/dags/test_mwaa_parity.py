@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.dags import mwaa_parity_env as mwaa
-from tests.dags.conftest import DAG_IDS
+from tests.support.airflow_dags import DAG_IDS
 
 pytestmark = pytest.mark.mwaa_parity
 

@@ -4,10 +4,8 @@ reruns idempotent, feedback audited and remembered."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 from finops.anomalies import (
@@ -19,36 +17,10 @@ from finops.anomalies import (
 from finops.audit import list_audit
 from finops.core.errors import InvalidInputError, NotFoundError
 from finops.db.database import Database
-from finops.db.models import Anomaly, AuditRecord, BillingFact
-from finops.ingest.service import ingest_paths
-from finops.sample import generate_sample
+from finops.db.models import Anomaly, AuditRecord
 from sqlalchemy import func, select
 
-END = dt.date(2026, 3, 20)
-
-
-def ingest_sample(db: Database, out: Path) -> list[dict[str, Any]]:
-    sample = generate_sample(out_dir=out, months=3, accounts=3, seed=7, end=END)
-    outcomes = ingest_paths(db=db, paths=[out / "billing"])
-    assert all(o.status == "succeeded" for o in outcomes)
-    labels: list[dict[str, Any]] = json.loads(sample.labels_path.read_text())["anomalies"]
-    return labels
-
-
-def usage_cost(db: Database, account: str, service: str, start: dt.date, end: dt.date) -> Decimal:
-    """Independent exact sum of the Usage effective cost of one account and service."""
-    with db.sessions() as session:
-        facts = session.scalars(
-            select(BillingFact).where(
-                BillingFact.sub_account_id == account,
-                BillingFact.service_name == service,
-                BillingFact.charge_category == "Usage",
-            )
-        )
-        return sum(
-            (f.effective_cost for f in facts if start <= f.charge_period_start.date() < end),
-            Decimal(0),
-        )
+from tests.support.sample_billing import SAMPLE_END, ingest_sample, usage_cost
 
 
 @pytest.mark.smoke
@@ -58,7 +30,7 @@ def test_planted_anomalies_are_found_with_their_resource_first(
     labels = ingest_sample(db, tmp_path)
     counts = detect_cost_anomalies(db=db, lookback_days=90, recent_days=90)
     assert counts["created"] > 0
-    assert counts["as_of"] == (END - dt.timedelta(days=1)).isoformat()
+    assert counts["as_of"] == (SAMPLE_END - dt.timedelta(days=1)).isoformat()
 
     with db.sessions() as session:
         for label in labels:

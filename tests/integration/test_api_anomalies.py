@@ -106,7 +106,7 @@ def test_anomaly_band_shows_actuals_exactly_and_the_spike_above_the_band(
 ) -> None:
     from finops.anomalies import detect_cost_anomalies, list_anomalies
 
-    from tests.integration.test_anomalies_job import ingest_sample, usage_cost
+    from tests.support.sample_billing import ingest_sample, usage_cost
 
     labels = ingest_sample(db, tmp_path)
     detect_cost_anomalies(db=db, lookback_days=90, recent_days=90)

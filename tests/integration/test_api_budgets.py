@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from finops.db.database import Database
 
-from tests.integration.test_budgets import FACTS
-from tests.integration.test_costs_query import add_facts
 from tests.support.api_client import api_client
+from tests.support.facts import BUDGET_FACTS, add_facts
 
 WEB = {"name": "web", "scope_type": "tag", "scope_key": "team=web", "amount": "1000.00",
        "thresholds": [{"kind": "actual", "percent": "80"}]}  # fmt: skip
@@ -14,7 +13,7 @@ WEB = {"name": "web", "scope_type": "tag", "scope_key": "team=web", "amount": "1
 
 def test_budget_crud_with_role_rules_and_exact_status(db: Database) -> None:
     with db.sessions.begin() as session:
-        add_facts(session, FACTS)
+        add_facts(session, BUDGET_FACTS)
     with api_client(db) as api:
         assert api.send("POST", "/budgets", WEB, role="operator")[0] == 403
         assert api.send("POST", "/budgets", WEB, role=None)[0] == 401

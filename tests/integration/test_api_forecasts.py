@@ -12,8 +12,8 @@ from pathlib import Path
 from finops.db.database import Database
 from finops.db.models import ForecastPoint, ForecastRun
 
-from tests.integration.test_costs_query import add_facts
 from tests.support.api_client import api_client
+from tests.support.facts import add_facts
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 AS_OF = dt.date(2026, 3, 20)

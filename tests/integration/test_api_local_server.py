@@ -20,7 +20,7 @@ from finops.auth import create_api_key
 from finops.db.database import Database
 from finops.db.engine import session_scope
 
-from tests.integration.test_costs_query import add_facts
+from tests.support.facts import add_facts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 FUNCTIONS_DIR = REPO_ROOT / "functions"

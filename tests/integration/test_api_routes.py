@@ -16,7 +16,7 @@ from finops.auth import create_api_key, revoke_api_key
 from finops.db.database import Database
 from finops.db.engine import session_scope
 
-from tests.integration.test_costs_query import add_facts
+from tests.support.facts import add_facts
 
 FACTS: list[dict[str, object]] = [
     {"day": "2024-05-01", "service": "AmazonEC2", "account": "111", "billed": "100.125",

@@ -17,8 +17,7 @@ from finops.db.models import Resource
 from finops.inventory.collect import collect_inventory, enabled_regions
 from sqlalchemy import func, select
 
-from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
-from tests.support.moto_server import aws as aws  # the per-test fixture
+from tests.support.moto_server import MotoServer
 
 ACCOUNT = "123456789012"
 EAST, WEST = "us-east-1", "us-west-2"

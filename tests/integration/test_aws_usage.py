@@ -25,8 +25,7 @@ from finops.jobs import run_job
 from finops.usage.cloudwatch import collect_usage
 from sqlalchemy import func, select
 
-from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
-from tests.support.moto_server import aws as aws  # the per-test fixture
+from tests.support.moto_server import MotoServer
 
 ACCOUNT = "123456789012"
 EAST, WEST = "us-east-1", "us-west-2"

@@ -24,32 +24,17 @@ from finops.db.models import BudgetAlert
 from finops.secrets import SecretResolver, resolver_from_env
 from sqlalchemy import select
 
-from tests.integration.test_costs_query import add_facts
+from tests.support.facts import BUDGET_FACTS, add_facts
 from tests.support.openbao import OpenBaoServer
-from tests.support.openbao import openbao as openbao  # the session fixture
 from tests.support.webhook_receiver import webhook_receiver
 
 AS_OF = dt.date(2026, 3, 11)  # ten days of March are billed
-
-FACTS = [
-    # March: web team EC2 100/day for 10 days = 1000; S3 5/day = 50; an EUR account 999.
-    *({"day": f"2026-03-{d:02d}", "service": "EC2", "account": "111", "billed": "100",
-       "tags": {"team": "web"}} for d in range(1, 11)),
-    *({"day": f"2026-03-{d:02d}", "service": "S3", "account": "222", "billed": "5"}
-      for d in range(1, 11)),
-    {"day": "2026-03-05", "service": "EC2", "account": "333", "billed": "999",
-     "currency": "EUR"},
-    # A credit in March, and February spend that must not count.
-    {"day": "2026-03-06", "service": "EC2", "account": "111", "billed": "-10",
-     "charge_category": "Credit", "tags": {"team": "web"}},
-    {"day": "2026-02-27", "service": "EC2", "account": "111", "billed": "5000"},
-]  # fmt: skip
 
 
 @pytest.fixture
 def seeded(db: Database) -> Database:
     with db.sessions.begin() as session:
-        add_facts(session, FACTS)
+        add_facts(session, BUDGET_FACTS)
     return db
 
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,19 +10,7 @@ import pytest
 from finops.db.database import Database
 
 from tests.support.billing_files import CUR_LEGACY_SAMPLE, read_rows, sum_by, write_rows
-
-FINOPS = [sys.executable, "-m", "finops.cli"]
-
-
-def run(
-    args: list[str], *, url: str | None, cwd: Path | None = None
-) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
-    if url:
-        env["FINOPS_DATABASE_URL"] = url
-    return subprocess.run(
-        [*FINOPS, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=300, check=False
-    )
+from tests.support.finops_cli import run
 
 
 def test_ingest_then_costs_json_gives_exact_totals(db: Database, db_url: str) -> None:

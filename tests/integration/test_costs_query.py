@@ -17,7 +17,6 @@ from finops.db.database import Database
 from finops.db.engine import session_scope
 from finops.db.models import (
     Account,
-    BillingFact,
     IngestionFile,
     IngestionRun,
     Resource,
@@ -26,54 +25,11 @@ from finops.db.models import (
 from finops.ingest.runs import list_ingestions
 from finops.inventory.listings import list_accounts, list_resources
 from finops.usage.listings import list_usage
-from sqlalchemy.orm import Session
+
+from tests.support.facts import add_facts
 
 D = Decimal
 UTC = dt.UTC
-
-
-def _midnight(day: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(day).replace(tzinfo=UTC)
-
-
-def add_facts(session: Session, facts: list[dict[str, object]]) -> None:
-    """Insert facts under one ingestion run/file (the FK), filling the FOCUS bookkeeping."""
-    run = IngestionRun(source="s3://bucket/test.csv", status="succeeded")
-    session.add(run)
-    session.flush()
-    file = IngestionFile(run_id=run.id, key="test.csv", size_bytes=1, sha256="0" * 64)
-    session.add(file)
-    session.flush()
-    for fact in facts:
-        values = dict(fact)
-        day = _midnight(str(values.pop("day")))
-        billed = D(str(values.pop("billed")))
-        values.setdefault("effective", billed)
-        values.setdefault("list", billed)
-        session.add(
-            BillingFact(
-                ingestion_file_id=file.id,
-                provider=values.pop("provider", "AWS"),
-                billing_account_id=values.pop("billing_account", "999"),
-                billing_period_start=day.replace(day=1),
-                billing_period_end=(day.replace(day=1) + dt.timedelta(days=32)).replace(day=1),
-                charge_period_start=day,
-                charge_period_end=day + dt.timedelta(days=1),
-                sub_account_id=values.pop("account", None),
-                charge_category=values.pop("charge_category", "Usage"),
-                service_name=values.pop("service", None),
-                region_id=values.pop("region", None),
-                resource_id=values.pop("resource", None),
-                billing_currency=values.pop("currency", "USD"),
-                billed_cost=billed,
-                effective_cost=D(str(values.pop("effective"))),
-                list_cost=D(str(values.pop("list"))),
-                contracted_cost=D(str(values.pop("contracted", billed))),
-                tags=values.pop("tags", {}),
-                line_items=values.pop("line_items", 1),
-            )
-        )
-        assert not values, f"unused test fact fields: {values}"
 
 
 # January 2024 plus one day either side; USD and EUR; one credit; one missing region.

@@ -18,8 +18,7 @@ from finops.remediation import approve_action, execute_action, list_actions
 from finops.remediation.actions import WaitPolicy
 from sqlalchemy import select
 
-from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
-from tests.support.moto_server import aws as aws  # the per-test fixture
+from tests.support.moto_server import MotoServer
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -11,8 +11,8 @@ from finops.db.database import Database
 from finops.db.models import Recommendation
 from finops.insights import build_insights, list_insights
 
-from tests.integration.test_costs_query import add_facts
 from tests.support.api_client import api_client
+from tests.support.facts import add_facts
 
 AS_OF = dt.date(2026, 3, 1)
 

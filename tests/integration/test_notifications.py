@@ -15,9 +15,8 @@ from finops.db.database import Database
 from finops.notifications import publish
 from finops.secrets import SecretResolver, resolver_from_env
 
-from tests.integration.test_anomalies_job import ingest_sample
 from tests.support.openbao import OpenBaoServer
-from tests.support.openbao import openbao as openbao  # the session fixture
+from tests.support.sample_billing import ingest_sample
 from tests.support.webhook_receiver import webhook_receiver
 
 

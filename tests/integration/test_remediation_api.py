@@ -12,9 +12,7 @@ from finops.db.database import Database
 from finops.db.models import Recommendation, Resource
 
 from tests.support.api_client import api_client
-from tests.support.moto_server import MotoServer, aws, moto_server
-
-__all__ = ["aws", "moto_server"]  # the fixtures, imported so pytest finds them here
+from tests.support.moto_server import MotoServer
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

@@ -15,9 +15,7 @@ from finops.db.database import Database
 from finops.db.models import Recommendation, Resource
 from typer.testing import CliRunner
 
-from tests.support.moto_server import MotoServer, aws, moto_server
-
-__all__ = ["aws", "moto_server"]  # the fixtures, imported so pytest finds them here
+from tests.support.moto_server import MotoServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "finops" / "remediation" / "examples"
 REGION = "us-east-1"

@@ -34,10 +34,8 @@ from finops.remediation import (
 )
 from sqlalchemy import select
 
-from tests.support.moto_server import MotoServer, aws, moto_server
+from tests.support.moto_server import MotoServer
 from tests.support.webhook_receiver import webhook_receiver
-
-__all__ = ["aws", "moto_server"]  # the fixtures, imported so pytest finds them here
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

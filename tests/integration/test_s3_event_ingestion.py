@@ -18,6 +18,7 @@ from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionRun, JobRun
 from finops.ingest.s3_events import consume_queue, parse_notification
+from finops.local_processes import free_port
 from sqlalchemy import func, select
 
 from tests.support.api_client import api_client
@@ -28,9 +29,8 @@ from tests.support.billing_files import (
     sum_by,
     write_rows,
 )
-from tests.support.moto_server import MotoServer, moto_server  # noqa: F401
-from tests.support.moto_server import aws as aws  # the per-test fixture
-from tests.support.openbao import free_port
+from tests.support.finops_cli import run
+from tests.support.moto_server import MotoServer
 
 BUCKET = "finops-billing-drop"
 SAMPLE_TOTAL = Decimal("1.68230869740")  # hand-summed in test_real_samples; re-derived below
@@ -98,7 +98,10 @@ def test_dropped_file_is_ingested_and_shown_by_the_api_and_poison_goes_to_the_dl
     error = dead["MessageAttributes"]["finops_error"]["StringValue"]
     assert f"s3://{BUCKET}/drops/broken.csv" in error
     assert "lineItem/UnblendedCost" in error
-    assert "row 19" in error or "line 19" in error or "row 18" in error, error
+    assert error == (
+        f"s3://{BUCKET}/drops/broken.csv: row 18 (line 19), column lineItem/UnblendedCost: "
+        "got 'twelve dollars'; expected a decimal number"
+    )
     assert parse_notification(dead["Body"])[0].key == "drops/broken.csv"
 
     with db.sessions() as session:
@@ -363,8 +366,6 @@ def test_bucket_sweep_ingests_what_no_event_brought_and_skips_what_is_in(
 def test_cli_bootstraps_the_path_and_consumes_the_queue(
     db: Database, db_url: str, aws: MotoServer, tmp_path: Path
 ) -> None:
-    from tests.integration.test_cli import run
-
     boot = run(["events", "bootstrap", "--bucket", BUCKET, "--queue", "cli-events"], url=db_url)
     assert boot.returncode == 0, boot.stderr
     pipeline = json.loads(boot.stdout)

@@ -3,7 +3,8 @@
 ``moto_server`` (session scope) runs :func:`finops.aws.emulator.moto_server` for the whole session.
 ``aws`` (function scope) resets the emulator's state, points boto3 at it through the environment
 (``AWS_ENDPOINT_URL``, dummy credentials, region ``us-east-1``) and returns it, so every test
-starts from an empty account. Under pytest-xdist each worker runs its own server.
+starts from an empty account. This module is a pytest plugin (``pytest_plugins`` in
+``tests/conftest.py``), so the server starts once per session; under pytest-xdist once per worker.
 """
 
 from __future__ import annotations

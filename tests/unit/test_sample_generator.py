@@ -17,7 +17,7 @@ import pytest
 from finops.core.errors import InvalidInputError
 from finops.sample import SampleResult, generate_sample
 
-from tests.unit.test_sample_support import cur2_rows, dec, dec_double, focus_rows, legacy_rows
+from tests.support.sample_readers import cur2_rows, dec, dec_double, focus_rows, legacy_rows
 
 END = dt.date(2026, 3, 20)
 TEN_PLACES = Decimal("0.0000000001")

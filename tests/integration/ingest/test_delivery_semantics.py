@@ -20,26 +20,9 @@ from tests.support.billing_files import (
     sum_by,
     write_rows,
 )
+from tests.support.facts import facts_snapshot
 
 T0 = time.time() - 86_400
-
-
-def facts_snapshot(db: Database) -> list[tuple[object, ...]]:
-    with db.sessions() as session:
-        rows = session.execute(
-            select(
-                BillingFact.provider,
-                BillingFact.billing_account_id,
-                BillingFact.charge_period_start,
-                BillingFact.service_name,
-                BillingFact.resource_id,
-                BillingFact.usage_type,
-                BillingFact.billed_cost,
-                BillingFact.effective_cost,
-                BillingFact.list_cost,
-            )
-        ).all()
-    return sorted((tuple(r) for r in rows), key=repr)
 
 
 def total_billed(db: Database) -> Decimal:
