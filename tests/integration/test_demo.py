@@ -15,7 +15,7 @@ from finops.db.database import Database
 from finops.db.models import JobRun, Resource
 from finops.demo_aws import DEMO_POLICY, seed_demo_aws
 from finops.remediation import approve_action, execute_action, list_actions
-from finops.remediation.actions import WaitPolicy
+from finops.remediation.actions.base import WaitPolicy
 from sqlalchemy import select
 
 from tests.support.moto_server import MotoServer

@@ -506,7 +506,7 @@ class RemediationPolicy(Base):
 class RemediationAction(Base):
     """One remediation action of a policy run: the plan (current -> desired, expected saving),
     the decision (approved, rejected, refused with its reason), execution and verification, and
-    the original state a rollback restores. Lifecycle: :mod:`finops.remediation.service`."""
+    the original state a rollback restores. Lifecycle: :mod:`finops.remediation.lifecycle`."""
 
     __tablename__ = "remediation_actions"
     __table_args__ = (Index("ix_remediation_actions_policy_resource", "policy_id", "resource_id"),)

@@ -13,12 +13,12 @@ from typing import Any, Self
 from pydantic import Field
 from pydantic.config import ExtraValues
 
+from finops import remediation as service
 from finops.api.models import NoParams, PageParams, ResponseModel, page_fields
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
 from finops.remediation import policy as policy_format
-from finops.remediation import service
 
 
 class PolicyBody(policy_format.PolicyDefinition, InputModel):
