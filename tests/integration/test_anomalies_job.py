@@ -20,8 +20,8 @@ from finops.audit import list_audit
 from finops.core.errors import InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.models import Anomaly, AuditRecord, BillingFact
+from finops.devtools.sample import generate_sample
 from finops.ingest.service import ingest_paths
-from finops.sample import generate_sample
 from sqlalchemy import func, select
 
 END = dt.date(2026, 3, 20)
