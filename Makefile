@@ -66,11 +66,13 @@ bench: install dashboard
 	node bench/frontend.mjs
 
 # The Lambda package's inputs: the core vendored beside the Chalice app (Chalice copies vendor/ to
-# the package root), and the dashboard build packaged with the core for `finops serve`.
+# the package root) without finops.devtools (demo, sample data, emulator: development only), and
+# the dashboard build packaged with the core for `finops serve`.
 build: install dashboard
 	rm -rf functions/vendor/finops app/finops/dashboard
 	mkdir -p functions/vendor
 	cp -r app/finops functions/vendor/finops
+	rm -rf functions/vendor/finops/devtools
 	find functions/vendor -name __pycache__ -prune -exec rm -rf {} +
 	cp -r frontend/dist app/finops/dashboard
 

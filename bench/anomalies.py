@@ -7,10 +7,10 @@ Usage:
 1. **Microsoft cloud-monitoring dataset** (all 60 labelled series, 6 with no anomaly): each file
    goes through the same code as ``finops anomalies detect-series`` (regular grid, period chosen
    from the data, the detector's own threshold).
-2. **Generated cost data**: ``finops.sample`` samples (one per seed, 6 months, 4 accounts) are
-   ingested into a throwaway SQLite file; the job's scope series (total, account, service,
-   account x service) go through the job's detector settings; a scope-day is anomalous when a
-   planted anomaly of ``labels.json`` falls in that scope on that day.
+2. **Generated cost data**: ``finops.devtools.sample`` samples (one per seed, 6 months,
+   4 accounts) are ingested into a throwaway SQLite file; the job's scope series (total,
+   account, service, account x service) go through the job's detector settings; a scope-day is
+   anomalous when a planted anomaly of ``labels.json`` falls in that scope on that day.
 3. **Scan speed**: 10,000 synthetic scope series x 365 days (weekly pattern, trend, noise,
    spikes and steps) through the detector in one vectorised pass.
 
@@ -201,8 +201,8 @@ def evaluate_generated(seeds: list[int]) -> dict[str, Any]:
     from finops.anomalies.service import WEEK, scope_series
     from finops.db import migrate
     from finops.db.database import open_database
+    from finops.devtools.sample import generate_sample
     from finops.ingest.service import ingest_paths
-    from finops.sample import generate_sample
 
     ours, base = Tally(), Tally()
     settings = DetectorSettings(direction="up", min_impact=10.0, min_percent=10.0)

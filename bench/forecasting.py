@@ -12,7 +12,7 @@ same training part. Figures: MASE (scale: in-sample seasonal naive of the traini
   - daily Prophet examples (Wikipedia page views of Peyton Manning and of R, Melbourne
     pedestrian counts through COVID) at 7, 30 and 90 days;
   - monthly Prophet examples (US retail sales, air passengers) at 3, 6 and 12 months;
-  - generated cost series: a 13-month ``finops.sample`` estate (4 accounts) ingested into a
+  - generated cost series: a 13-month ``finops.devtools.sample`` estate (4 accounts) ingested into a
     throwaway SQLite database, daily effective cost per total / account / service scope, as the
     job reads it, at 7, 30 and 90 days.
 
@@ -126,9 +126,9 @@ def sample_cost_series(workdir: Path) -> list[tuple[str, RegularSeries]]:
     reads it (ingest into SQLite, then ``load_daily_costs``)."""
     from finops.db import migrate
     from finops.db.database import open_database
+    from finops.devtools.sample import generate_sample
     from finops.forecasting.service import load_daily_costs
     from finops.ingest.service import ingest_paths
-    from finops.sample import generate_sample
 
     end = dt.date(2026, 7, 1)
     generate_sample(out_dir=workdir, months=13, accounts=4, seed=21, fmt="cur2", end=end)
@@ -356,9 +356,9 @@ Command: `{command}`
   0.95). Figures are means over series and origins; "picked" counts the models chosen.
 - Data: Prophet's examples (`../shared/data/prophet-examples/`, MIT; daily: Peyton Manning and
   R Wikipedia page views (log), Melbourne pedestrians through COVID; monthly: US retail sales,
-  air passengers) and {cost_series} generated daily cost series (13-month `finops.sample` estate,
-  4 accounts, daily effective cost per total / account / service scope with at least 300 days,
-  ingested and read exactly as the `forecast_costs` job reads them).
+  air passengers) and {cost_series} generated daily cost series (13-month
+  `finops.devtools.sample` estate, 4 accounts, daily effective cost per total / account / service
+  scope with at least 300 days, ingested and read exactly as the `forecast_costs` job reads them).
 
 ## Accuracy
 

@@ -365,7 +365,7 @@ def run_worker(kind: str, path: Path, url: str, extra: list[str] | None = None) 
 
 
 def generate(fmt: str, lines: int, seed: int, root: Path) -> tuple[Path, float]:
-    from finops.sample import generate_sample
+    from finops.devtools.sample import generate_sample
 
     out = root / f"{fmt}-{lines}-s{seed}"
     marker = out / ".complete"

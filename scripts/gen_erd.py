@@ -17,8 +17,8 @@ if (
 ):  # runnable from a checkout without installing the package
     sys.path.insert(0, str(REPO_ROOT / "app"))
 
-from finops.db.erd import render_erd_markdown  # noqa: E402
 from finops.db.models import Base  # noqa: E402
+from finops.devtools.erd import render_erd_markdown  # noqa: E402
 
 DEFAULT_OUTPUT = REPO_ROOT / "docs" / "erd.md"
 

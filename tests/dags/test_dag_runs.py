@@ -30,9 +30,9 @@ from finops.db.models import (
     SavingsEntry,
     UsageMetric,
 )
+from finops.devtools.sample import generate_sample
 from finops.ingest.service import ingest_paths
 from finops.rightsizing import mark_recommendation_applied, rightsize
-from finops.sample import generate_sample
 from finops.usage import load_usage_dir
 from sqlalchemy import func, select
 

@@ -13,7 +13,7 @@ from finops.audit import list_audit
 from finops.aws.clients import aws_client
 from finops.db.database import Database
 from finops.db.models import JobRun, Resource
-from finops.demo_aws import DEMO_POLICY, seed_demo_aws
+from finops.devtools.demo_aws import DEMO_POLICY, seed_demo_aws
 from finops.remediation import approve_action, execute_action, list_actions
 from finops.remediation.actions.base import WaitPolicy
 from sqlalchemy import select

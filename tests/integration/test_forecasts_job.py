@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from finops.db.database import Database
 from finops.db.models import AuditRecord, BillingFact, ForecastPoint, ForecastRun
+from finops.devtools.sample import generate_sample
 from finops.forecasting import (
     forecast_costs,
     get_forecast,
@@ -16,7 +17,6 @@ from finops.forecasting import (
     month_end_projection,
 )
 from finops.ingest.service import ingest_paths
-from finops.sample import generate_sample
 from sqlalchemy import func, select
 
 END = dt.date(2026, 3, 20)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from finops.aws.clients import aws_client
-from finops.cli_remediation import remediation_app
+from finops.cli.remediation import remediation_app
 from finops.db.database import Database
 from finops.db.models import Recommendation, Resource
 from typer.testing import CliRunner

@@ -13,6 +13,7 @@ from finops.catalogue import packaged_catalogue
 from finops.core.errors import ConflictError
 from finops.db.database import Database
 from finops.db.models import AuditRecord, PriceCatalogueEntry, Recommendation, Resource
+from finops.devtools.sample import generate_sample
 from finops.ingest.service import ingest_paths
 from finops.rightsizing import (
     accept_recommendation,
@@ -22,7 +23,6 @@ from finops.rightsizing import (
     mark_recommendation_applied,
     rightsize,
 )
-from finops.sample import generate_sample
 from finops.usage import load_usage_dir
 from sqlalchemy import func, select, update
 

@@ -18,7 +18,7 @@ from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionRun, JobRun
 from finops.ingest.s3_events import consume_queue, parse_notification
-from finops.local_processes import free_port
+from finops.devtools.local_processes import free_port
 from sqlalchemy import func, select
 
 from tests.support.api_client import api_client

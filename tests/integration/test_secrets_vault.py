@@ -14,7 +14,7 @@ import pytest
 from finops.config import Settings
 from finops.core.errors import ConfigurationError, IntegrationError, NotFoundError
 from finops.db.database import open_database
-from finops.local_processes import free_port
+from finops.devtools.local_processes import free_port
 from finops.secrets import SecretResolver, resolver_from_env
 from sqlalchemy import text
 from sqlalchemy.engine import make_url

@@ -14,7 +14,7 @@ import pytest
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import UsageMetric
-from finops.sample import generate_sample
+from finops.devtools.sample import generate_sample
 from finops.usage import load_usage_dir, load_usage_file
 from sqlalchemy import func, select
 

@@ -1,6 +1,7 @@
 """A real AWS emulator for tests: moto in server mode on a free loopback port.
 
-``moto_server`` (session scope) runs :func:`finops.aws.emulator.moto_server` for the whole session.
+``moto_server`` (session scope) runs :func:`finops.devtools.emulator.moto_server` for the whole
+session.
 ``aws`` (function scope) resets the emulator's state, points boto3 at it through the environment
 (``AWS_ENDPOINT_URL``, dummy credentials, region ``us-east-1``) and returns it, so every test
 starts from an empty account. This module is a pytest plugin (``pytest_plugins`` in
@@ -12,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from finops.aws.emulator import DUMMY_CREDENTIALS, Emulator, find_moto_server
-from finops.aws.emulator import moto_server as run_moto_server
+from finops.devtools.emulator import DUMMY_CREDENTIALS, Emulator, find_moto_server
+from finops.devtools.emulator import moto_server as run_moto_server
 
 MotoServer = Emulator
 REGION = "us-east-1"

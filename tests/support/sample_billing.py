@@ -13,7 +13,7 @@ from typing import Any
 from finops.db.database import Database
 from finops.db.models import BillingFact
 from finops.ingest.service import ingest_paths
-from finops.sample import generate_sample
+from finops.devtools.sample import generate_sample
 from sqlalchemy import select
 
 SAMPLE_END = dt.date(2026, 3, 20)

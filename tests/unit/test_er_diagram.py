@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from finops.core.errors import InvalidInputError
-from finops.db.erd import render_erd_markdown, render_mermaid_erd
 from finops.db.models import Base
 from finops.db.types import Money
+from finops.devtools.erd import render_erd_markdown, render_mermaid_erd
 from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, UniqueConstraint
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

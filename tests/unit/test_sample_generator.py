@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 import pytest
 from finops.core.errors import InvalidInputError
-from finops.sample import SampleResult, generate_sample
+from finops.devtools.sample import SampleResult, generate_sample
 
 from tests.support.sample_readers import cur2_rows, dec, dec_double, focus_rows, legacy_rows
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from finops.db.database import Database
 from finops.db.models import BillingFact
+from finops.devtools.sample import generate_sample
 from finops.ingest.service import ingest_paths
-from finops.sample import generate_sample
 from sqlalchemy import select
 
 END = dt.date(2026, 3, 20)

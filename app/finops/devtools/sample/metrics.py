@@ -17,9 +17,9 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from finops.sample.fixedpoint import AMOUNT_DIGITS, amounts_from_float, to_decimal_strings
-from finops.sample.population import Estate, Month
-from finops.sample.writers import TS_FORMAT, _CsvGzSink
+from finops.devtools.sample.fixedpoint import AMOUNT_DIGITS, amounts_from_float, to_decimal_strings
+from finops.devtools.sample.population import Estate, Month
+from finops.devtools.sample.writers import TS_FORMAT, _CsvGzSink
 
 METRIC_COLUMNS = (
     "resource_id",

@@ -15,13 +15,19 @@ from pathlib import Path
 import numpy as np
 
 from finops.core.errors import InvalidInputError
-from finops.sample import prices
-from finops.sample.billing import BillingRenderer
-from finops.sample.fixedpoint import units_to_decimal
-from finops.sample.metrics import write_month_metrics
-from finops.sample.population import Estate, Month, add_fleet, build_estate, month_calendar
-from finops.sample.rows import Lines, Vocabulary
-from finops.sample.writers import FORMATS, MonthContext, MonthWriter, SampleFormat, line_item_ids
+from finops.devtools.sample import prices
+from finops.devtools.sample.billing import BillingRenderer
+from finops.devtools.sample.fixedpoint import units_to_decimal
+from finops.devtools.sample.metrics import write_month_metrics
+from finops.devtools.sample.population import Estate, Month, add_fleet, build_estate, month_calendar
+from finops.devtools.sample.rows import Lines, Vocabulary
+from finops.devtools.sample.writers import (
+    FORMATS,
+    MonthContext,
+    MonthWriter,
+    SampleFormat,
+    line_item_ids,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -449,6 +455,6 @@ def _labels(estate: Estate, renderer: BillingRenderer, fmt: SampleFormat) -> dic
 
 
 def _product_name(code: str) -> str:
-    from finops.sample.billing import PRODUCT_NAMES
+    from finops.devtools.sample.billing import PRODUCT_NAMES
 
     return PRODUCT_NAMES.get(code, code)

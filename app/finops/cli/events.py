@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from finops.cli_support import open_cli_database, print_json, user_errors
+from finops.cli.support import open_cli_database, print_json, user_errors
 
 events_app = typer.Typer(
     help="S3 billing drops through EventBridge and SQS (the Lambda's path, run locally).",

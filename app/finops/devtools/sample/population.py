@@ -12,7 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from finops.sample.prices import EC2_INSTANCE_TYPES, SAVINGS_PLAN_RATE_FACTOR, InstanceType
+from finops.devtools.sample.prices import EC2_INSTANCE_TYPES, SAVINGS_PLAN_RATE_FACTOR, InstanceType
 
 TEAMS = ("platform", "payments", "data", "search", "ml")
 ENVS = ("prod", "staging", "dev")

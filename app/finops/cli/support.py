@@ -1,7 +1,8 @@
-"""Plumbing shared by the ``finops`` command modules: error mapping, database, JSON output.
+"""Plumbing shared by the ``finops`` command modules: error mapping, database, dates, JSON output
+and progress bars.
 
-Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error (from Click). Command modules
-(``finops.cli`` and the capability sub-apps it mounts) use these so every command behaves the same.
+Exit codes: 0 ok, 1 user error (one line on stderr), 2 usage error (from Click). Every module of
+``finops.cli`` uses these so every command behaves the same.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
@@ -99,3 +101,36 @@ def parse_date(value: str, name: str) -> dt.date:
         return dt.date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=name) from None
+
+
+def today() -> dt.date:
+    """Today's date in UTC (the default ``--as-of`` of dated commands)."""
+    return dt.datetime.now(dt.UTC).date()
+
+
+def progress_enabled(json_output: bool) -> bool:
+    """True when a progress bar may be drawn: not ``--json`` and stderr is a terminal."""
+    return not json_output and sys.stderr.isatty()
+
+
+@contextmanager
+def progress(label: str, enabled: bool) -> Iterator[Callable[[str, int, int], None]]:
+    """A progress callback ``(item, done, total)``: a bar on a terminal, silence otherwise."""
+    if not enabled:
+        yield lambda _item, _done, _total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[item]}"),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None, item="")
+
+        def update(item: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total or None, item=Path(item).name)
+
+        yield update

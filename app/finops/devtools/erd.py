@@ -194,7 +194,7 @@ def render_erd_markdown(metadata: MetaData) -> str:
         "",
         "<!-- Generated file: do not edit by hand. -->",
         f"Generated from the SQLAlchemy models (`app/finops/db/models.py`, `Base.metadata`) by "
-        f"`finops.db.erd`. Do not edit by hand: after changing a model, regenerate with "
+        f"`finops.devtools.erd`. Do not edit by hand: after changing a model, regenerate with "
         f"`{MAKE_TARGET}` or `{REGENERATE_COMMAND}`. A unit test fails when this page is stale.",
         "",
         f"{table_count} tables, {fk_count} foreign keys. Types are the PostgreSQL ones (the system "

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from finops.sample import prices
-from finops.sample.fixedpoint import (
+from finops.devtools.sample import prices
+from finops.devtools.sample.fixedpoint import (
     AMOUNT_SCALE,
     IntArray,
     amounts_from_float,
@@ -26,8 +26,8 @@ from finops.sample.fixedpoint import (
     quantize_cost,
     rate_units,
 )
-from finops.sample.population import Anomaly, Ec2Instance, Estate, Month, Tags
-from finops.sample.rows import Lines, LinesBuilder, Vocabulary
+from finops.devtools.sample.population import Anomaly, Ec2Instance, Estate, Month, Tags
+from finops.devtools.sample.rows import Lines, LinesBuilder, Vocabulary
 
 DAY = 86_400
 HOUR = 3_600
@@ -433,7 +433,7 @@ class BillingRenderer:
     def _fargate(
         self, b: LinesBuilder, svc: object, starts: IntArray, factor: npt.NDArray[np.float64]
     ) -> None:
-        from finops.sample.population import FargateService
+        from finops.devtools.sample.population import FargateService
 
         assert isinstance(svc, FargateService)
         tasks = svc.base_tasks * factor

@@ -28,7 +28,7 @@ def run_demo(
     to ``out/api-key`` (mode 0600) so the dashboard and scripts can use it.
     """
     from finops.auth import create_api_key
-    from finops.sample import generate_sample
+    from finops.devtools.sample import generate_sample
 
     say = echo or (lambda _msg: None)
     out.mkdir(parents=True, exist_ok=True)

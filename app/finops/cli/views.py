@@ -1,24 +1,35 @@
-"""The costs document the CLI prints (``finops costs``): JSON shape and a plain-text table.
+"""What the ``finops`` commands print: the costs document and its table, a recommendation line,
+and dataclass results turned into JSON-ready values.
 
-Shape: ``{"rows": [{"group", "currency", "billed_cost", "effective_cost", "list_cost", ...}],
-"total": {...}}`` with costs as decimal strings. ``group`` is ``null`` without ``--group-by``,
-the value for one dimension, or an object for several. Where the data holds several
-currencies, rows are split by currency and ``total`` is a list with one entry per currency.
+The costs document (``finops costs``) has the shape ``{"rows": [{"group", "currency",
+"billed_cost", "effective_cost", "list_cost", ...}], "total": {...}}`` with costs as decimal
+strings. ``group`` is ``null`` without ``--group-by``, the value for one dimension, or an object
+for several. Where the data holds several currencies, rows are split by currency and ``total``
+is a list with one entry per currency.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-from typing import Any
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.orm import Session
+import typer
 
+from finops.cli.support import json_default
 from finops.core.errors import InvalidInputError
-from finops.core.money import format_money
-from finops.costs.query import CostAmounts, CostQuery, query_costs
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from finops.costs.query import CostAmounts
 
 
 def _amounts(amounts: CostAmounts) -> dict[str, Any]:
+    from finops.core.money import format_money
+
     return {
         "billed_cost": format_money(amounts.billed),
         "effective_cost": format_money(amounts.effective),
@@ -38,6 +49,8 @@ def costs_document(
     metric: str = "effective",
 ) -> dict[str, Any]:
     """Run the cost query and shape it for ``finops costs`` (see the module docstring)."""
+    from finops.costs.query import CostQuery, query_costs
+
     try:
         query = CostQuery.model_validate(
             {
@@ -140,3 +153,27 @@ def render_costs_table(document: dict[str, Any]) -> str:
     out = [fmt(header), fmt(["-" * w for w in widths])]
     out += [fmt(c) for c in lines]
     return "\n".join(out)
+
+
+def print_recommendation(doc: dict[str, Any]) -> None:
+    """Echo one recommendation as a fixed-width line: id, status, kind, action, saving, resource."""
+    typer.echo(
+        f"{doc['id']:6} {doc['status']:10} {doc['kind']:20} {doc['action']:10} "
+        f"{doc['estimated_monthly_saving']:>12} {doc['billing_currency']}  "
+        f"{doc['resource_id']}"
+    )
+
+
+def jsonable_result(result: Any) -> Any:
+    """``result`` (dataclasses, dicts, lists, decimals, paths, dates) as plain JSON values."""
+    if dataclasses.is_dataclass(result) and not isinstance(result, type):
+        return {
+            f.name: jsonable_result(getattr(result, f.name)) for f in dataclasses.fields(result)
+        }
+    if isinstance(result, dict):
+        return {str(k): jsonable_result(v) for k, v in result.items()}
+    if isinstance(result, list | tuple):
+        return [jsonable_result(v) for v in result]
+    if isinstance(result, Decimal | Path | dt.date):
+        return json_default(result)
+    return result

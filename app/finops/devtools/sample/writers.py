@@ -21,10 +21,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from finops.sample.billing import SERVICE_CATEGORIES
-from finops.sample.fixedpoint import AMOUNT_DIGITS, COST_DIGITS, to_decimal_strings, to_doubles
-from finops.sample.prices import REGION_NAMES
-from finops.sample.rows import Lines, Vocabulary
+from finops.devtools.sample.billing import SERVICE_CATEGORIES
+from finops.devtools.sample.fixedpoint import (
+    AMOUNT_DIGITS,
+    COST_DIGITS,
+    to_decimal_strings,
+    to_doubles,
+)
+from finops.devtools.sample.prices import REGION_NAMES
+from finops.devtools.sample.rows import Lines, Vocabulary
 
 SampleFormat = Literal["cur2", "cur-legacy", "focus"]
 FORMATS: tuple[SampleFormat, ...] = ("cur2", "cur-legacy", "focus")

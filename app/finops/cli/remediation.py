@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from finops.cli_support import fail, open_cli_database, parse_date, print_json, user_errors
+from finops.cli.support import fail, open_cli_database, parse_date, print_json, user_errors
 
 remediation_app = typer.Typer(
     help="Policy-driven remediation: policies, plans, approvals, execution, rollback.",

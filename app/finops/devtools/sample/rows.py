@@ -2,9 +2,9 @@
 
 Every batch of billing lines the generator produces is a :class:`Lines`: string columns hold
 indexes into one :class:`Vocabulary` (``-1`` = null), money columns hold integer 1e-10 USD
-units and quantities integer 1e-6 units (see :mod:`finops.sample.fixedpoint`). The format writers
-turn the same ``Lines`` into CUR 2.0 Parquet, legacy CUR CSV or FOCUS CSV, which is what keeps
-the three formats carrying the same numbers.
+units and quantities integer 1e-6 units (see :mod:`finops.devtools.sample.fixedpoint`). The format
+writers turn the same ``Lines`` into CUR 2.0 Parquet, legacy CUR CSV or FOCUS CSV, which is
+what keeps the three formats carrying the same numbers.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from finops.core.errors import ConfigurationError
-from finops.local_processes import log_tail, stop_process_group
+from finops.devtools.local_processes import log_tail, stop_process_group
 
 STARTUP_TIMEOUT_SECONDS = 30.0
 REGION = "us-east-1"

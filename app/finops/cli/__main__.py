@@ -1,0 +1,7 @@
+"""``python -m finops.cli``: the same command line as the ``finops`` console script."""
+
+from __future__ import annotations
+
+from finops.cli import main
+
+main()

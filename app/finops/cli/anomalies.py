@@ -1,0 +1,89 @@
+"""``finops anomalies``: detect cost anomalies (the job or any series file), list them and
+record feedback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from finops.cli.jobs import run_stage
+from finops.cli.support import CLI_ACTOR, open_cli_database, print_json, user_errors
+
+anomalies_app = typer.Typer(help="Cost anomalies.", no_args_is_help=True)
+
+
+@anomalies_app.command("detect-series")
+def anomalies_detect_series(
+    path: Annotated[Path, typer.Argument(help="CSV with timestamp,value columns.")],
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Run the production detector on any regular series; print the flagged timestamps."""
+    with user_errors():
+        from finops.anomalies import detect_series_file
+
+        result = detect_series_file(path)
+        if json_output:
+            print_json(result)
+            return
+        for item in result["anomalies"]:
+            typer.echo(f"{item['timestamp']}  score {item['score']:.2f}")
+
+
+@anomalies_app.command("detect")
+def anomalies_detect(
+    as_of: Annotated[str | None, typer.Option(help="Last day evaluated, YYYY-MM-DD.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Detect cost anomalies in the stored bills (the job)."""
+    run_stage("detect_cost_anomalies", as_of, json_output)
+
+
+@anomalies_app.command("list")
+def anomalies_list(
+    status: Annotated[str | None, typer.Option()] = None,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Anomalies, newest first, with their top root-cause contributor."""
+    with user_errors():
+        from finops.anomalies import list_anomalies
+
+        with open_cli_database().sessions() as session:
+            views = [
+                v.as_json() for v in list_anomalies(session=session, status=status, limit=limit)
+            ]
+        if json_output:
+            print_json({"items": views})
+            return
+        for v in views:
+            top = v["root_cause"][0] if v["root_cause"] else {}
+            typer.echo(
+                f"{v['id']:5} {v['start_day']} {v['days']}d {v['severity']:8} "
+                f"{v['status']:16} {v['scope_type']}:{v['scope_key']:30} +{v['impact']} "
+                f"{v['currency']}  top: {top.get('resource') or top.get('service')}"
+            )
+
+
+@anomalies_app.command("feedback")
+def anomalies_feedback(
+    anomaly_id: Annotated[int, typer.Argument()],
+    status: Annotated[
+        str, typer.Option(help="acknowledged, resolved, not_an_anomaly, planned_activity or open.")
+    ],
+    note: Annotated[str | None, typer.Option()] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Record feedback on an anomaly (planned activity is not flagged again)."""
+    with user_errors():
+        from finops.anomalies import set_anomaly_status
+
+        with open_cli_database().sessions.begin() as session:
+            view = set_anomaly_status(
+                session=session, anomaly_id=anomaly_id, status=status, actor=CLI_ACTOR, note=note
+            ).as_json()
+        if json_output:
+            print_json(view)
+        else:
+            typer.echo(f"anomaly {anomaly_id} is now {view['status']}")
