@@ -296,7 +296,7 @@ def main() -> None:
     args = parser.parse_args()
     command = " ".join([".venv/bin/python bench/forecasting.py", *map(shlex.quote, sys.argv[1:])])
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    today = dt.date.today().isoformat()
+    today = dt.datetime.now(dt.UTC).date().isoformat()
 
     tables = ""
     cost_series = 0

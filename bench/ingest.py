@@ -170,8 +170,9 @@ def worker_floor(path: Path, url: str) -> dict[str, Any]:
     billing_facts' exact types and indexes: the irreducible cost of storing these aggregates."""
     import duckdb
     import psycopg2
-    from finops.ingest.store import STORED_COLUMNS
     from sqlalchemy.engine import make_url
+
+    from finops.ingest.store import STORED_COLUMNS
 
     pg = make_url(url)
     conn = psycopg2.connect(
@@ -318,10 +319,11 @@ def worker_pandas(path: Path, url: str) -> dict[str, Any]:
 
 
 def fresh_database(admin_url: str) -> str:
-    from finops.db import migrate
-    from finops.db.database import open_database
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
+
+    from finops.db import migrate
+    from finops.db.database import open_database
 
     name = f"finops_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")

@@ -162,12 +162,13 @@ def run_naive(inventory: pd.DataFrame, metrics: pd.DataFrame, sample: int) -> li
 
 
 def run_job(inventory: pd.DataFrame, metrics: pd.DataFrame, pg_url: str) -> dict[str, float]:
+    from sqlalchemy import text
+    from sqlalchemy.engine import make_url
+
     from finops.catalogue import load_price_catalogue
     from finops.db import migrate
     from finops.db.database import open_database
     from finops.rightsizing import rightsize
-    from sqlalchemy import text
-    from sqlalchemy.engine import make_url
 
     admin_url = make_url(pg_url)
     name = f"bench_rightsizing_{uuid.uuid4().hex[:8]}"

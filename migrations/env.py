@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import Engine
+
 from finops.db.engine import make_engine
 from finops.db.models import Base
-from sqlalchemy import Engine
 
 config = context.config
 target_metadata = Base.metadata

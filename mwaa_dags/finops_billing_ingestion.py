@@ -19,6 +19,7 @@ import datetime as dt
 from typing import Any
 
 from airflow.sdk import dag
+
 from finops_dags.assets import BILLING_FACTS
 from finops_dags.config import required_setting, setting
 from finops_dags.dag_defaults import START_DATE, default_args, tags

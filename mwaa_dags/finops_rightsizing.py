@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import dag
+
 from finops_dags.assets import BILLING_FACTS, RECOMMENDATIONS, USAGE_METRICS
 from finops_dags.dag_defaults import START_DATE, default_args, tags
 from finops_dags.job_steps import as_of, job_step

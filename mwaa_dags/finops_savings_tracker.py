@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from airflow.sdk import dag
+
 from finops_dags.assets import BILLING_FACTS
 from finops_dags.dag_defaults import START_DATE, default_args, tags
 from finops_dags.job_steps import as_of, job_step

@@ -17,6 +17,7 @@ import datetime as dt
 from typing import Any
 
 from airflow.sdk import dag
+
 from finops_dags.assets import USAGE_METRICS
 from finops_dags.config import list_setting
 from finops_dags.dag_defaults import START_DATE, default_args, tags

@@ -17,11 +17,12 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
 from finops.db import migrate
 from finops.db.database import Database, open_database
 from finops.db.models import Base
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 pytest_plugins = ["tests.support.moto_server", "tests.support.openbao"]
 

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Response
+from sqlalchemy.exc import OperationalError
+
 from finops.api.errors import envelope_for, error_envelope, internal_error_envelope
 from finops.core.errors import FinOpsError
-from sqlalchemy.exc import OperationalError
 
 logger = logging.getLogger("finops.api")
 

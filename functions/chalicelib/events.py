@@ -20,6 +20,8 @@ from typing import Any
 from aws_lambda_powertools import Metrics
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice.app import Chalice
+
+from chalicelib.factory import LazyDatabase
 from finops.aws.clients import aws_client
 from finops.core.errors import FinOpsError
 from finops.ingest.s3_events import (
@@ -29,8 +31,6 @@ from finops.ingest.s3_events import (
     raise_for_retry,
 )
 from finops.jobs import run_after_delivery
-
-from chalicelib.factory import LazyDatabase
 
 logger = logging.getLogger("finops.events")
 

@@ -12,6 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from chalice.app import Blueprint, Chalice, Response
+
+from chalicelib.errors import envelope_chalice_errors, json_response, map_errors
 from finops.api.errors import error_envelope
 from finops.api.params import parse_json_body, parse_query_params
 from finops.api.routes import API_PREFIX, FALLBACK_METHODS, FALLBACK_PATHS, ROUTES
@@ -20,8 +22,6 @@ from finops.auth.keys import api_key_from_headers, authenticate
 from finops.auth.roles import require_role
 from finops.db.database import Database, database_from_env
 from finops.db.engine import session_scope
-
-from chalicelib.errors import envelope_chalice_errors, json_response, map_errors
 
 APP_NAME = "finops-api"
 

@@ -26,10 +26,10 @@ from chalice.local import (
     LocalGatewayException,
     create_local_server,
 )
-from finops.api.errors import error_envelope
-from finops.db.database import Database, open_database
 
 from chalicelib.factory import DatabaseFactory, create_app
+from finops.api.errors import error_envelope
+from finops.db.database import Database, open_database
 
 API_PATH_PREFIX = "/api/"
 # Vite names built assets by content hash: cache them for good; always revalidate the page.

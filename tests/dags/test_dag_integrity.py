@@ -16,8 +16,8 @@ pytest.importorskip("airflow", reason="Airflow is not installed: pip install -e 
 
 from airflow.sdk import Asset
 from airflow.sdk.bases.operator import BaseOperator
-from finops.jobs import graph
 
+from finops.jobs import graph
 from tests.support.airflow_dags import DAG_IDS, DAGS_FOLDER, load_dag_bag
 
 #: dag id -> (tasks in order, how it is scheduled). What each task reads and writes, and so

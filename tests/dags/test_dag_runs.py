@@ -19,6 +19,8 @@ import pytest
 pytest.importorskip("airflow", reason="Airflow is not installed: pip install -e '.[airflow]'")
 
 import boto3
+from sqlalchemy import func, select
+
 from finops.db.database import Database
 from finops.db.models import (
     Anomaly,
@@ -34,8 +36,6 @@ from finops.devtools.sample import generate_sample
 from finops.ingest.service import ingest_paths
 from finops.rightsizing import mark_recommendation_applied, rightsize
 from finops.usage import load_usage_dir
-from sqlalchemy import func, select
-
 from tests.support.airflow_dags import load_dag_bag
 from tests.support.moto_server import MotoServer
 

@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+
 from finops.anomalies import (
     detect_cost_anomalies,
     get_anomaly,
@@ -18,8 +20,6 @@ from finops.audit import list_audit
 from finops.core.errors import InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.models import Anomaly, AuditRecord
-from sqlalchemy import func, select
-
 from tests.support.sample_billing import SAMPLE_END, ingest_sample, usage_cost
 
 

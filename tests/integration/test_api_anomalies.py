@@ -11,7 +11,6 @@ from pathlib import Path
 
 from finops.db.database import Database
 from finops.db.models import Anomaly
-
 from tests.support.api_client import api_client
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
@@ -81,7 +80,7 @@ def test_anomaly_list_get_and_feedback(db: Database) -> None:
 def test_detect_series_cli_prints_json_with_input_timestamps(tmp_path: Path) -> None:
     series = tmp_path / "series.csv"
     lines = ["timestamp,value"]
-    start = dt.datetime(2026, 1, 1)
+    start = dt.date(2026, 1, 1)
     for day in range(70):
         weekly = 100 + (30 if (day % 7) < 5 else 0)  # weekdays busier
         value = weekly * 20 if day == 60 else weekly
@@ -105,7 +104,6 @@ def test_anomaly_band_shows_actuals_exactly_and_the_spike_above_the_band(
     db: Database, tmp_path: Path
 ) -> None:
     from finops.anomalies import detect_cost_anomalies, list_anomalies
-
     from tests.support.sample_billing import ingest_sample, usage_cost
 
     labels = ingest_sample(db, tmp_path)

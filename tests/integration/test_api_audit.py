@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from finops.audit import record_audit
 from finops.db.database import Database
-
 from tests.support.api_client import api_client
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from finops.db.database import Database
-
 from tests.support.api_client import api_client
 from tests.support.facts import BUDGET_FACTS, add_facts
 

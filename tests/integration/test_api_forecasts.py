@@ -11,7 +11,6 @@ from pathlib import Path
 
 from finops.db.database import Database
 from finops.db.models import ForecastPoint, ForecastRun
-
 from tests.support.api_client import api_client
 from tests.support.facts import add_facts
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 
 import pytest
+from sqlalchemy import select
+
 from finops.auth import Role, authenticate, create_api_key, list_api_keys, revoke_api_key
 from finops.core.errors import AuthenticationError, InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.engine import session_scope
 from finops.db.models import ApiKey
-from sqlalchemy import select
 
 
 @pytest.mark.smoke
@@ -77,7 +78,6 @@ def test_me_names_the_calling_key_and_what_its_role_allows(db: Database) -> None
 @pytest.mark.smoke
 def test_tag_keys_come_from_resources_most_common_first(db: Database) -> None:
     from finops.db.models import Resource
-
     from tests.support.api_client import api_client
 
     with db.sessions.begin() as session:

@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 import requests
+
 from chalicelib.local_server import start_server_thread
 from finops.api.routes import API_PREFIX
 from finops.auth import create_api_key
 from finops.db.database import Database
 from finops.db.engine import session_scope
-
 from tests.support.facts import add_facts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from decimal import Decimal as Dec
 
 import pytest
+
 from finops.db.database import Database
 from finops.db.models import Recommendation
-
 from tests.support.api_client import api_client
 
 

@@ -9,13 +9,13 @@ from typing import Any
 
 import pytest
 from chalice.test import Client
+
 from chalicelib import create_app
 from finops.api.openapi import build_openapi
 from finops.api.routes import API_PREFIX, FALLBACK_PATHS, ROUTES
 from finops.auth import create_api_key, revoke_api_key
 from finops.db.database import Database
 from finops.db.engine import session_scope
-
 from tests.support.facts import add_facts
 
 FACTS: list[dict[str, object]] = [

@@ -5,11 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import delete, text, update
+from sqlalchemy.exc import DBAPIError
+
 from finops.audit import list_audit, record_audit
 from finops.db.database import Database
 from finops.db.models import AuditRecord
-from sqlalchemy import delete, text, update
-from sqlalchemy.exc import DBAPIError
 
 
 @pytest.mark.smoke

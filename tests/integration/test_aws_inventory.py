@@ -10,13 +10,13 @@ from typing import Any
 
 import boto3
 import pytest
+from sqlalchemy import func, select
+
 from finops.aws._calls import AwsCalls
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Resource
 from finops.inventory.collect import collect_inventory, enabled_regions
-from sqlalchemy import func, select
-
 from tests.support.moto_server import MotoServer
 
 ACCOUNT = "123456789012"
@@ -411,7 +411,7 @@ def test_enabled_regions_lists_the_account_regions(aws: MotoServer) -> None:
 
 def test_bad_parameters_are_refused_before_any_call(db: Database, aws: MotoServer) -> None:
     with pytest.raises(InvalidInputError, match="'now'"):
-        collect_inventory(db=db, regions=[EAST], now=dt.datetime(2026, 1, 1))
+        collect_inventory(db=db, regions=[EAST], now=dt.datetime(2026, 1, 1))  # noqa: DTZ001 (naive on purpose)
     with pytest.raises(InvalidInputError, match="'regions'"):
         collect_inventory(db=db, regions="us-east-1")
     with pytest.raises(InvalidInputError, match="'page_size'"):

@@ -16,6 +16,8 @@ from typing import Any
 import boto3
 import numpy as np
 import pytest
+from sqlalchemy import func, select
+
 from finops.catalogue import packaged_catalogue
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
@@ -23,8 +25,6 @@ from finops.db.models import Recommendation, UsageMetric
 from finops.inventory.collect import collect_inventory
 from finops.jobs import run_job
 from finops.usage.cloudwatch import collect_usage
-from sqlalchemy import func, select
-
 from tests.support.moto_server import MotoServer
 
 ACCOUNT = "123456789012"

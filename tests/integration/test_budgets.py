@@ -9,6 +9,8 @@ from decimal import Decimal as Dec
 
 import hvac
 import pytest
+from sqlalchemy import select
+
 from finops.audit import list_audit
 from finops.budgets import (
     BudgetSpec,
@@ -22,8 +24,6 @@ from finops.core.errors import ConflictError, InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BudgetAlert
 from finops.secrets import SecretResolver, resolver_from_env
-from sqlalchemy import select
-
 from tests.support.facts import BUDGET_FACTS, add_facts
 from tests.support.openbao import OpenBaoServer
 from tests.support.webhook_receiver import webhook_receiver

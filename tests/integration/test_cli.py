@@ -7,8 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from finops.db.database import Database
 
+from finops.db.database import Database
 from tests.support.billing_files import CUR_LEGACY_SAMPLE, read_rows, sum_by, write_rows
 from tests.support.finops_cli import run
 

@@ -10,6 +10,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+
 from finops.core.errors import InvalidInputError
 from finops.costs import CostQuery, cost_summary, query_costs
 from finops.costs.summary import summary_windows
@@ -25,7 +26,6 @@ from finops.db.models import (
 from finops.ingest.runs import list_ingestions
 from finops.inventory.listings import list_accounts, list_resources
 from finops.usage.listings import list_usage
-
 from tests.support.facts import add_facts
 
 D = Decimal

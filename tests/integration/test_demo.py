@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sqlalchemy import select
+
 from finops.audit import list_audit
 from finops.aws.clients import aws_client
 from finops.db.database import Database
@@ -16,8 +18,6 @@ from finops.db.models import JobRun, Resource
 from finops.devtools.demo_aws import DEMO_POLICY, seed_demo_aws
 from finops.remediation import approve_action, execute_action, list_actions
 from finops.remediation.actions.base import WaitPolicy
-from sqlalchemy import select
-
 from tests.support.moto_server import MotoServer
 
 REPO = Path(__file__).resolve().parents[2]

@@ -17,13 +17,13 @@ from typing import Any
 
 import pyarrow.parquet as pq
 import pytest
+from sqlalchemy import select
+
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Account, BillingFact, IngestionFile, IngestionRun, Resource
 from finops.export import export_focus
 from finops.export.focus_mapping import APPLICABILITY_CLAIMS, COLUMN_NAMES
-from sqlalchemy import select
-
 from tests.support.focus_rules import FocusRuleModel, read_csv_as_text
 
 UTC = dt.UTC

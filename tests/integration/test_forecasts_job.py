@@ -7,6 +7,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+
 from finops.db.database import Database
 from finops.db.models import AuditRecord, BillingFact, ForecastPoint, ForecastRun
 from finops.devtools.sample import generate_sample
@@ -17,7 +19,6 @@ from finops.forecasting import (
     month_end_projection,
 )
 from finops.ingest.service import ingest_paths
-from sqlalchemy import func, select
 
 END = dt.date(2026, 3, 20)
 

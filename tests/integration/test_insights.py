@@ -6,11 +6,11 @@ import datetime as dt
 from decimal import Decimal as Dec
 
 import pytest
+
 from finops.budgets import BudgetSpec, create_budget
 from finops.db.database import Database
 from finops.db.models import Recommendation
 from finops.insights import build_insights, list_insights
-
 from tests.support.api_client import api_client
 from tests.support.facts import add_facts
 

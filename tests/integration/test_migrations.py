@@ -19,11 +19,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect, text
+from sqlalchemy.engine import make_url
+
 from finops.db import migrate
 from finops.db.database import Database, open_database
 from finops.db.models import Base
-from sqlalchemy import Engine, inspect, text
-from sqlalchemy.engine import make_url
 
 DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"
 MODEL_TABLES = frozenset(Base.metadata.tables)

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import hvac
 import pytest
+
 from finops.anomalies import detect_cost_anomalies
 from finops.audit import list_audit
 from finops.db.database import Database
 from finops.notifications import publish
 from finops.secrets import SecretResolver, resolver_from_env
-
 from tests.support.openbao import OpenBaoServer
 from tests.support.sample_billing import ingest_sample
 from tests.support.webhook_receiver import webhook_receiver

@@ -10,7 +10,6 @@ from typing import Any
 from finops.aws.clients import aws_client
 from finops.db.database import Database
 from finops.db.models import Recommendation, Resource
-
 from tests.support.api_client import api_client
 from tests.support.moto_server import MotoServer
 

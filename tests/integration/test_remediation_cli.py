@@ -9,12 +9,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
+
 from finops.aws.clients import aws_client
 from finops.cli.remediation import remediation_app
 from finops.db.database import Database
 from finops.db.models import Recommendation, Resource
-from typer.testing import CliRunner
-
 from tests.support.moto_server import MotoServer
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "finops" / "remediation" / "examples"

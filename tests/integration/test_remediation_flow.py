@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from sqlalchemy import select
+
 from finops.audit import list_audit
 from finops.aws.clients import aws_client
 from finops.core.errors import ConflictError, PermissionDeniedError
@@ -32,8 +34,6 @@ from finops.remediation import (
     save_policy,
     validate_policy,
 )
-from sqlalchemy import select
-
 from tests.support.moto_server import MotoServer
 from tests.support.webhook_receiver import webhook_receiver
 

@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select, update
+
 from finops.catalogue import packaged_catalogue
 from finops.core.errors import ConflictError
 from finops.db.database import Database
@@ -24,7 +26,6 @@ from finops.rightsizing import (
     rightsize,
 )
 from finops.usage import load_usage_dir
-from sqlalchemy import func, select, update
 
 END = dt.date(2026, 3, 15)
 

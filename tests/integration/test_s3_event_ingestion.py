@@ -13,14 +13,14 @@ from typing import Any
 
 import boto3
 import pytest
+from sqlalchemy import func, select
+
 from finops.aws.pipeline import BillingPipeline, ensure_billing_pipeline
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionRun, JobRun
-from finops.ingest.s3_events import consume_queue, parse_notification
 from finops.devtools.local_processes import free_port
-from sqlalchemy import func, select
-
+from finops.ingest.s3_events import consume_queue, parse_notification
 from tests.support.api_client import api_client
 from tests.support.billing_files import (
     CUR_LEGACY_SAMPLE,
@@ -244,6 +244,7 @@ def test_lambda_handler_settles_a_real_sqs_event_and_runs_downstream_stages(
         ]
     }
     from chalice.test import Client
+
     from chalicelib import create_app
 
     with Client(create_app(database_factory=lambda: db)) as client:
@@ -288,6 +289,7 @@ def test_lambda_handler_fails_the_invocation_when_a_message_must_be_retried(
         ]
     }
     from chalice.test import Client
+
     from chalicelib import create_app
     from finops.ingest.s3_events import RetryBatchError
 
@@ -301,6 +303,7 @@ def test_lambda_handler_fails_the_invocation_when_a_message_must_be_retried(
 
 def test_jobs_lambda_runs_a_stage_and_refuses_bad_requests(db: Database) -> None:
     from chalice.test import Client
+
     from chalicelib import create_app
 
     with Client(create_app(database_factory=lambda: db)) as client:

@@ -6,6 +6,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select, update
+
 from finops.db.database import Database
 from finops.db.models import (
     AuditRecord,
@@ -18,7 +20,6 @@ from finops.db.models import (
 from finops.db.types import money_sum
 from finops.rightsizing import mark_recommendation_applied
 from finops.savings import savings_summary, track_savings
-from sqlalchemy import select, update
 
 ACCOUNT = "111122223333"
 RESOURCE = "i-0resizedknownday"

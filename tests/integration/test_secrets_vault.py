@@ -11,14 +11,14 @@ from dataclasses import dataclass
 
 import hvac
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
 from finops.config import Settings
 from finops.core.errors import ConfigurationError, IntegrationError, NotFoundError
 from finops.db.database import open_database
 from finops.devtools.local_processes import free_port
 from finops.secrets import SecretResolver, resolver_from_env
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-
 from tests.support.openbao import OpenBaoServer
 
 DEFAULT_PG = "postgresql+psycopg2://postgres@127.0.0.1:5432/test"

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sqlalchemy import func, select
+
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import UsageMetric
 from finops.devtools.sample import generate_sample
 from finops.usage import load_usage_dir, load_usage_file
-from sqlalchemy import func, select
 
 HEADER = ["resource_id", "namespace", "metric_name", "timestamp", "statistic", "value", "unit"]
 SIX = Decimal("0.000001")

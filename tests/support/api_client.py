@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chalice.test import Client
+
 from chalicelib import create_app
 from finops.auth import create_api_key
 from finops.db.database import Database

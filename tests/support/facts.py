@@ -6,10 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from finops.db.database import Database
-from finops.db.models import BillingFact, IngestionFile, IngestionRun
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+
+from finops.db.database import Database
+from finops.db.models import BillingFact, IngestionFile, IngestionRun
 
 
 def _midnight(day: str) -> dt.datetime:

@@ -543,8 +543,11 @@ class _Run:
             b = _decimal(self.table.column(node.get("ColumnBName"))[i])
             c = _decimal(self.table.column(node.get("ResultColumnName"))[i])
             return a is None or b is None or c is None or a * b == c
-        name = node.get("ColumnName")
-        value = self.table.column(name)[i]
+        value = self.table.column(node.get("ColumnName"))[i]
+        return self.check_value(function, node, value)
+
+    def check_value(self, function: str, node: Mapping[str, Any], value: Any) -> bool:
+        """Evaluate a one-column check function on ``value``."""
         if function == "CheckValue":
             if "Value" not in node:
                 raise _MalformedRuleError("CheckValue without Value")
@@ -627,7 +630,7 @@ def _is_focus_datetime(text: str) -> bool:
     if not _DATETIME.match(text):
         return False
     try:
-        dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")
+        dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ")  # noqa: DTZ007 (a format check only)
     except ValueError:
         return False
     return True

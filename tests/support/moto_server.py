@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+
 from finops.devtools.emulator import DUMMY_CREDENTIALS, Emulator, find_moto_server
 from finops.devtools.emulator import moto_server as run_moto_server
 

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
 from finops.devtools.local_processes import free_port, log_tail, stop_process_group
 
 STARTUP_TIMEOUT_SECONDS = 30.0

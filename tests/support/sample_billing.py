@@ -10,11 +10,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+
 from finops.db.database import Database
 from finops.db.models import BillingFact
-from finops.ingest.service import ingest_paths
 from finops.devtools.sample import generate_sample
-from sqlalchemy import select
+from finops.ingest.service import ingest_paths
 
 SAMPLE_END = dt.date(2026, 3, 20)
 """The sample's exclusive end day: its last billed day is 2026-03-19."""

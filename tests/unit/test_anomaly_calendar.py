@@ -6,6 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
+
 from finops.anomalies import DetectorSettings, detect_matrix
 from finops.anomalies.calendar import holiday_days, holiday_mask
 from finops.core.errors import InvalidInputError

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
 from finops.anomalies.detector import (
     DetectorSettings,
     candidate_periods,

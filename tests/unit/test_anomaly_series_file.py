@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pytest
+
 from finops.anomalies import detect_series_file
 from finops.core.errors import InvalidInputError
 

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+
 from finops.core.errors import IntegrationError, InvalidInputError
 from finops.usage.cloudwatch import (
     BACKOFF_CAP_SECONDS,

@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal as Dec
 
 import pytest
+
 from finops.budgets.rules import crossed_thresholds, percent_of, period_bounds, run_rate_projection
 
 

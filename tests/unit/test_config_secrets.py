@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pydantic import SecretStr, ValidationError
+
 from finops.config import DEFAULT_SQLITE_FILE, Settings, default_sqlite_url, get_settings
 from finops.core.errors import ConfigurationError, NotFoundError
 from finops.db.database import resolve_database_url
 from finops.secrets import SecretResolver, VaultSecretSource, resolver_from_env
-from pydantic import SecretStr, ValidationError
 
 
 @pytest.fixture(autouse=True)

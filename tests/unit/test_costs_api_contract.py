@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+
 from finops.api.models import NoParams
 from finops.api.openapi import build_openapi
 from finops.api.params import parse_query_params

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+
 from finops.core.errors import InvalidInputError
 from finops.costs import CostQuery, Dimension, parse_dimension
 from finops.costs.dimensions import DimensionRef

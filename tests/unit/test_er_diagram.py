@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, UniqueConstraint
+
 from finops.core.errors import InvalidInputError
 from finops.db.models import Base
 from finops.db.types import Money
 from finops.devtools.erd import render_erd_markdown, render_mermaid_erd
-from sqlalchemy import Column, ForeignKey, Integer, MetaData, String, Table, UniqueConstraint
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 ERD_PAGE = REPO_ROOT / "docs" / "erd.md"

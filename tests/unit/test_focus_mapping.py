@@ -9,6 +9,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
+
 from finops.core.errors import InvalidInputError
 from finops.export.focus_export import parquet_schema
 from finops.export.focus_mapping import (
@@ -20,7 +21,6 @@ from finops.export.focus_mapping import (
     tags_json,
     to_focus_row,
 )
-
 from tests.support.focus_rules import FocusRuleModel
 
 JAN = dt.datetime(2025, 1, 1, tzinfo=dt.UTC)
@@ -131,7 +131,7 @@ def test_unknown_values_are_rejected_with_the_fact_and_column() -> None:
     with pytest.raises(InvalidInputError, match="charge_class"):
         row(charge_class="Rebill")
     with pytest.raises(InvalidInputError, match="charge_period_start"):
-        row(charge_period_start=dt.datetime(2025, 1, 2))  # naive
+        row(charge_period_start=dt.datetime(2025, 1, 2))  # noqa: DTZ001 (naive on purpose)
     with pytest.raises(InvalidInputError, match="commitment_discount_category"):
         row(
             commitment_discount_id="c-1",

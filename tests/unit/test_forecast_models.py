@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+
 from finops.forecasting.backtest import (
     _Pooled,
     backtest_origins,

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+
 from finops.core.errors import InvalidInputError
 from finops.forecasting.files import forecast_series_file, read_series_file
 from finops.forecasting.series import regularize

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from finops.core.errors import InvalidInputError
 from finops.jobs import after_delivery_stages, analysis_stages, graph, registered_jobs
 from finops.jobs.parameters import CollectUsageParameters, IngestBillingParameters, read_parameters

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from finops.remediation import (
     DEFAULT_AUTO_ALLOW_LIST,
     AutoAllowList,

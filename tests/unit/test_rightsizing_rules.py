@@ -11,6 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+
 from finops.catalogue import packaged_catalogue
 from finops.core.errors import InvalidInputError
 from finops.rightsizing import (

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
+
 from finops.core.errors import InvalidInputError
 from finops.devtools.sample import SampleResult, generate_sample
-
 from tests.support.sample_readers import cur2_rows, dec, dec_double, focus_rows, legacy_rows
 
 END = dt.date(2026, 3, 20)

@@ -8,11 +8,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
+
 from finops.db.database import Database
 from finops.db.models import BillingFact, BillingPeriodDelivery, IngestionRun
 from finops.ingest.service import ingest_paths
-from sqlalchemy import func, select
-
 from tests.support.billing_files import (
     CUR_LEGACY_SAMPLE,
     FOCUS_SAMPLE,

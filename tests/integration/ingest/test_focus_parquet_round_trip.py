@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pyarrow.parquet as pq
+from sqlalchemy import select
+
 from finops.db.database import Database
 from finops.db.models import (
     Account,
@@ -19,8 +21,6 @@ from finops.db.models import (
 )
 from finops.export import export_focus
 from finops.ingest.service import ingest_paths
-from sqlalchemy import select
-
 from tests.support.billing_files import FOCUS_SAMPLE, read_rows, sum_by
 
 

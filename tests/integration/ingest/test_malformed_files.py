@@ -6,11 +6,11 @@ import gzip
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
 from finops.db.database import Database
 from finops.db.models import IngestionFile, IngestionRun
 from finops.ingest.service import ingest_paths
-from sqlalchemy import select
-
 from tests.support.billing_files import CUR_LEGACY_SAMPLE, FOCUS_SAMPLE, read_rows, write_rows
 from tests.support.facts import facts_snapshot
 

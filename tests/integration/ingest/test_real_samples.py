@@ -7,11 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionFile, IngestionRun
 from finops.ingest.service import ingest_paths
-from sqlalchemy import select
-
 from tests.support.billing_files import (
     CUR_LEGACY_SAMPLE,
     FOCUS_SAMPLE,

@@ -13,11 +13,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
+
 from finops.db.database import Database
 from finops.db.models import BillingFact
 from finops.devtools.sample import generate_sample
 from finops.ingest.service import ingest_paths
-from sqlalchemy import select
 
 END = dt.date(2026, 3, 20)
 
