@@ -49,6 +49,7 @@ lint: install $(FRONTEND_STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports
 	cd frontend && npm run lint
 
 format: install

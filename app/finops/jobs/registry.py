@@ -66,20 +66,14 @@ def register(
     return wrap
 
 
-def _load_builtin_stages() -> None:
-    # The stages import their capabilities lazily; importing the module only registers them.
-    import finops.jobs.stages  # noqa: F401
-
-
 def registered_jobs() -> list[Job]:
-    """Every registered stage, in registration order."""
-    _load_builtin_stages()
+    """Every registered stage, in registration order (the built-in ones register when
+    :mod:`finops.jobs` is imported, which importing this module always does first)."""
     return list(_REGISTRY.values())
 
 
 def get_job(name: str) -> Job:
     """The stage ``name``; :class:`NotFoundError` listing the known ones otherwise."""
-    _load_builtin_stages()
     try:
         return _REGISTRY[name]
     except KeyError:
