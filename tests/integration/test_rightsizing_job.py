@@ -60,7 +60,8 @@ def _load(db: Database, out: Path, labels: dict[str, Any]) -> None:
 def _by_resource(db: Database) -> dict[tuple[str, str], dict[str, Any]]:
     with db.sessions() as session:
         page = list_recommendations(session=session, limit=1000)
-    return {(r["resource_id"], r["kind"]): r for r in page["items"]}
+    docs = [view.model_dump(mode="json") for view in page.items]
+    return {(r["resource_id"], r["kind"]): r for r in docs}
 
 
 def test_planted_idle_and_oversized_resources_get_the_right_recommendations(
@@ -141,15 +142,17 @@ def test_status_changes_are_audited_and_dismissed_ones_stay_dismissed(
     second = recs[(idle[1]["resource_id"], "ec2_idle")]["id"]
     third = recs[(idle[2]["resource_id"], "ec2_idle")]["id"]
     with db.sessions.begin() as session:
-        accepted = accept_recommendation(session=session, recommendation_id=first, actor="alice")
+        accepted = accept_recommendation(
+            session=session, recommendation_id=first, actor="alice"
+        ).model_dump(mode="json")
         dismissed = dismiss_recommendation(
             session=session, recommendation_id=second, actor="bob", note="kept for DR"
-        )
+        ).model_dump(mode="json")
     assert (accepted["status"], dismissed["status"]) == ("accepted", "dismissed")
     with db.sessions.begin() as session:
         applied = mark_recommendation_applied(
             session=session, recommendation_id=first, actor="alice", applied_on=END
-        )
+        ).model_dump(mode="json")
     assert applied["status"] == "applied"
     assert applied["applied_at"].startswith("2026-03-15")
     hourly = packaged_catalogue().ec2_prices[("us-east-1", idle[0]["instance_type"])]

@@ -104,7 +104,7 @@ def test_resize_on_a_known_day_realizes_the_expected_saving(db: Database) -> Non
     with db.sessions.begin() as session:
         applied = mark_recommendation_applied(
             session=session, recommendation_id=rec_id, actor="ops", applied_on=APPLIED
-        )
+        ).model_dump(mode="json")
     baseline = applied["savings_baseline"]
     assert Decimal(baseline["baseline_daily_cost"]) == OLD_DAILY
     assert baseline["baseline_days"] == 14
@@ -113,7 +113,7 @@ def test_resize_on_a_known_day_realizes_the_expected_saving(db: Database) -> Non
     counts = track_savings(db=db)
     assert counts["days_added"] == 10  # 2026-03-10 .. 2026-03-19, what the bill covers
     with db.sessions() as session:
-        summary = savings_summary(session=session)
+        summary = savings_summary(session=session).model_dump(mode="json")
     (row,) = summary["recommendations"]
     expected = 10 * (OLD_DAILY - NEW_DAILY)
     assert Decimal(row["realized_to_date"]) == expected == Decimal("71.52")
@@ -163,7 +163,8 @@ def test_track_savings_stops_at_as_of(db: Database) -> None:
     counts = track_savings(db=db, as_of=dt.date(2026, 3, 13))
     assert counts["days_added"] == 3
     with db.sessions() as session:
-        (row,) = savings_summary(session=session, account_id=ACCOUNT)["recommendations"]
+        summary = savings_summary(session=session, account_id=ACCOUNT).model_dump(mode="json")
+    (row,) = summary["recommendations"]
     assert Decimal(row["realized_to_date"]) == 3 * (OLD_DAILY - NEW_DAILY)
     assert row["last_day"] == "2026-03-12"
 

@@ -77,10 +77,17 @@ def recommendations_list(
                 session=session, status=status, kind=kind, account_id=account, limit=limit
             )
         if json_output:
-            print_json(page)
+            print_json(
+                {
+                    "items": [view.model_dump(mode="json") for view in page.items],
+                    "total": page.total,
+                    "limit": page.limit,
+                    "offset": page.offset,
+                }
+            )
             return
-        for doc in page["items"]:
-            print_recommendation(doc)
+        for view in page.items:
+            print_recommendation(view)
 
 
 def _recommendation_change(
@@ -92,7 +99,7 @@ def _recommendation_change(
         with open_cli_database().sessions.begin() as session:
             if action == "apply":
                 day = parse_date(applied_on, "--applied-on") if applied_on else today()
-                doc = rightsizing.mark_recommendation_applied(
+                view = rightsizing.mark_recommendation_applied(
                     session=session,
                     recommendation_id=recommendation_id,
                     actor=CLI_ACTOR,
@@ -100,17 +107,17 @@ def _recommendation_change(
                     note=note,
                 )
             elif action == "accept":
-                doc = rightsizing.accept_recommendation(
+                view = rightsizing.accept_recommendation(
                     session=session, recommendation_id=recommendation_id, actor=CLI_ACTOR, note=note
                 )
             else:
-                doc = rightsizing.dismiss_recommendation(
+                view = rightsizing.dismiss_recommendation(
                     session=session, recommendation_id=recommendation_id, actor=CLI_ACTOR, note=note
                 )
         if json_output:
-            print_json(doc)
+            print_json(view.model_dump(mode="json"))
         else:
-            print_recommendation(doc)
+            print_recommendation(view)
 
 
 @recs_app.command("accept")
@@ -155,7 +162,7 @@ def savings(
         with open_cli_database().sessions() as session:
             summary = savings_summary(session=session, account_id=account)
         if json_output:
-            print_json(summary)
+            print_json(summary.model_dump(mode="json"))
             return
-        for total in summary["totals"]:
-            typer.echo(json.dumps(total))
+        for total in summary.totals:
+            typer.echo(json.dumps(total.model_dump(mode="json")))

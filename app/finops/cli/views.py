@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from finops.costs.query import CostAmounts
+    from finops.rightsizing.views import RecommendationView
 
 
 def _amounts(amounts: CostAmounts) -> dict[str, Any]:
@@ -155,8 +156,9 @@ def render_costs_table(document: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def print_recommendation(doc: dict[str, Any]) -> None:
+def print_recommendation(view: RecommendationView) -> None:
     """Echo one recommendation as a fixed-width line: id, status, kind, action, saving, resource."""
+    doc = view.model_dump(mode="json")
     typer.echo(
         f"{doc['id']:6} {doc['status']:10} {doc['kind']:20} {doc['action']:10} "
         f"{doc['estimated_monthly_saving']:>12} {doc['billing_currency']}  "

@@ -22,16 +22,15 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from finops.core.money import format_decimal_text
+
 MONEY_PRECISION = 38
 MONEY_SCALE = 18
 
 
 def decimal_to_text(value: Decimal) -> str:
     """Canonical fixed-point text for a Decimal (no exponent, no trailing zeros beyond scale)."""
-    text = format(value, "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return "0" if text in ("-0", "") else text
+    return format_decimal_text(value)
 
 
 class Money(TypeDecorator[Decimal]):

@@ -6,8 +6,8 @@ Pure rules: :mod:`~finops.rightsizing.ec2`, :mod:`~finops.rightsizing.containers
 the one-instance rule (:mod:`~finops.rightsizing.instance`), what the job reads
 (:mod:`~finops.rightsizing.inputs`), what it finds (:mod:`~finops.rightsizing.findings`), the
 ``rightsize`` job (:mod:`~finops.rightsizing.job`), kinds, statuses and the audit snapshot
-(:mod:`~finops.rightsizing.recommendation`), reading (:mod:`~finops.rightsizing.views`) and status
-changes (:mod:`~finops.rightsizing.lifecycle`).
+(:mod:`~finops.rightsizing.recommendation`), the view and reading
+(:mod:`~finops.rightsizing.views`) and status changes (:mod:`~finops.rightsizing.lifecycle`).
 """
 
 from finops.rightsizing.containers import (
@@ -26,11 +26,8 @@ from finops.rightsizing.lifecycle import (
     dismiss_recommendation,
     mark_recommendation_applied,
 )
-from finops.rightsizing.views import (
-    get_recommendation,
-    list_recommendations,
-    recommendation_to_dict,
-)
+from finops.rightsizing.recommendation import RecommendationKind, RecommendationStatus
+from finops.rightsizing.views import RecommendationView, get_recommendation, list_recommendations
 
 __all__ = [
     "FARGATE_COMBINATIONS",
@@ -38,6 +35,9 @@ __all__ = [
     "Ec2Recommendation",
     "Ec2Rightsizer",
     "Ec2Utilization",
+    "RecommendationKind",
+    "RecommendationStatus",
+    "RecommendationView",
     "accept_recommendation",
     "dismiss_recommendation",
     "get_recommendation",
@@ -48,7 +48,6 @@ __all__ = [
     "recommend_lambda_memory",
     "recommend_node_group",
     "recommend_task_reservation",
-    "recommendation_to_dict",
     "rightsize",
     "rightsize_instance",
 ]

@@ -17,7 +17,7 @@ from finops.core.errors import ConflictError
 from finops.core.lifecycle import change_status
 from finops.db.models import Recommendation
 from finops.rightsizing.recommendation import ENTITY, recommendation_snapshot
-from finops.rightsizing.views import get_recommendation, recommendation_to_dict
+from finops.rightsizing.views import RecommendationView, load_recommendation
 
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "accepted": ("open",),
@@ -41,7 +41,7 @@ def _transition(
     stored when the UPDATE ran) when the status does not allow ``target``, even if this session
     loaded the row earlier in a status that did.
     """
-    rec = get_recommendation(session=session, recommendation_id=recommendation_id)
+    rec = load_recommendation(session=session, recommendation_id=recommendation_id)
     # the session may hold the row from earlier: audit "before" as stored now, not as loaded then
     session.refresh(rec)
     allowed = TRANSITIONS[target]
@@ -85,16 +85,18 @@ def _transition(
 
 def accept_recommendation(
     *, session: Session, recommendation_id: int, actor: str, note: str | None = None
-) -> dict[str, Any]:
+) -> RecommendationView:
     """``open`` -> ``accepted`` (audited); ConflictError from any other status."""
-    return recommendation_to_dict(_transition(session, recommendation_id, "accepted", actor, note))
+    rec = _transition(session, recommendation_id, "accepted", actor, note)
+    return RecommendationView.model_validate(rec)
 
 
 def dismiss_recommendation(
     *, session: Session, recommendation_id: int, actor: str, note: str | None = None
-) -> dict[str, Any]:
+) -> RecommendationView:
     """``open``/``accepted`` -> ``dismissed`` (audited); the job will not raise it again."""
-    return recommendation_to_dict(_transition(session, recommendation_id, "dismissed", actor, note))
+    rec = _transition(session, recommendation_id, "dismissed", actor, note)
+    return RecommendationView.model_validate(rec)
 
 
 def mark_recommendation_applied(
@@ -105,7 +107,7 @@ def mark_recommendation_applied(
     applied_on: dt.date,
     note: str | None = None,
     baseline_days: int = 14,
-) -> dict[str, Any]:
+) -> RecommendationView:
     """``open``/``accepted`` -> ``applied`` on ``applied_on`` (audited), and the savings baseline
     recorded in the same transaction (:func:`finops.savings.record_baseline`)."""
     from finops.savings.service import record_baseline
@@ -118,4 +120,4 @@ def mark_recommendation_applied(
         actor=actor,
         baseline_days=baseline_days,
     )
-    return {**recommendation_to_dict(rec), "savings_baseline": baseline}
+    return RecommendationView.model_validate(rec).model_copy(update={"savings_baseline": baseline})

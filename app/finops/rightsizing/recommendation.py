@@ -8,6 +8,7 @@ finds it.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any
 
 from finops.db.models import Recommendation
@@ -15,16 +16,32 @@ from finops.db.models import Recommendation
 ENTITY = "recommendation"
 """The audit log's entity type for a recommendation."""
 
-ACTIVE = ("open", "accepted")
-STATUSES = ("open", "accepted", "applied", "dismissed", "superseded")
-KINDS = (
-    "ec2_idle",
-    "ec2_rightsize",
-    "fargate_task",
-    "ecs_task_reservation",
-    "node_group",
-    "lambda_memory",
-)
+
+class RecommendationKind(StrEnum):
+    """What a recommendation is about (the ``kind`` column holds the value)."""
+
+    EC2_IDLE = "ec2_idle"
+    EC2_RIGHTSIZE = "ec2_rightsize"
+    FARGATE_TASK = "fargate_task"
+    ECS_TASK_RESERVATION = "ecs_task_reservation"
+    NODE_GROUP = "node_group"
+    LAMBDA_MEMORY = "lambda_memory"
+
+
+class RecommendationStatus(StrEnum):
+    """Where a recommendation is in its lifecycle (the ``status`` column holds the value)."""
+
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    APPLIED = "applied"
+    DISMISSED = "dismissed"
+    SUPERSEDED = "superseded"
+
+
+ACTIVE: tuple[str, ...] = (RecommendationStatus.OPEN.value, RecommendationStatus.ACCEPTED.value)
+"""The statuses the job still maintains (and may supersede)."""
+STATUSES: tuple[str, ...] = tuple(status.value for status in RecommendationStatus)
+KINDS: tuple[str, ...] = tuple(kind.value for kind in RecommendationKind)
 
 
 def recommendation_snapshot(rec: Recommendation) -> dict[str, Any]:

@@ -1,40 +1,52 @@
-"""Reading recommendations: one by id, filtered pages, and the JSON document of each."""
+"""Reading recommendations: the view every door shows, one by id, and filtered pages."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import Session
 
 from finops.core.errors import InvalidInputError, NotFoundError
-from finops.core.paging import fetch_page
+from finops.core.models import ViewModel
+from finops.core.money import DecimalStr
+from finops.core.paging import Page, fetch_page
 from finops.db.models import Recommendation
-from finops.db.types import decimal_to_text, money_order
-from finops.rightsizing.recommendation import KINDS, STATUSES
+from finops.db.types import money_order
+from finops.rightsizing.recommendation import (
+    KINDS,
+    STATUSES,
+    RecommendationKind,
+    RecommendationStatus,
+)
+from finops.savings.views import SavingsBaselineView
 
 
-def recommendation_to_dict(rec: Recommendation) -> dict[str, Any]:
-    """The JSON shape of a recommendation for the CLI and the API (money as decimal text)."""
-    return {
-        "id": rec.id,
-        "kind": rec.kind,
-        "provider": rec.provider,
-        "resource_id": rec.resource_id,
-        "account_id": rec.account_id,
-        "region_id": rec.region_id,
-        "action": rec.action,
-        "status": rec.status,
-        "current_config": rec.current_config,
-        "recommended_config": rec.recommended_config,
-        "billing_currency": rec.billing_currency,
-        "estimated_monthly_saving": decimal_to_text(rec.estimated_monthly_saving),
-        "performance_risk": rec.performance_risk,
-        "evidence": rec.evidence,
-        "created_at": rec.created_at.isoformat(),
-        "updated_at": rec.updated_at.isoformat(),
-        "applied_at": rec.applied_at.isoformat() if rec.applied_at else None,
-    }
+class RecommendationView(ViewModel):
+    """A recommendation as the API returns it and the CLI prints it (built from the row).
+
+    ``savings_baseline`` is set only on the answer to marking it applied.
+    """
+
+    id: int
+    kind: RecommendationKind
+    provider: str
+    resource_id: str
+    account_id: str | None
+    region_id: str | None
+    action: str
+    status: RecommendationStatus
+    current_config: dict[str, Any]
+    recommended_config: dict[str, Any]
+    billing_currency: str
+    estimated_monthly_saving: DecimalStr
+    performance_risk: str | None
+    evidence: dict[str, Any]
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    applied_at: dt.datetime | None
+    savings_baseline: SavingsBaselineView | None = None
 
 
 def list_recommendations(
@@ -46,9 +58,11 @@ def list_recommendations(
     resource_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> dict[str, Any]:
-    """A page of recommendations, largest estimated saving first:
-    ``{"items": [...], "total": n, "limit": l, "offset": o}``."""
+) -> Page[RecommendationView]:
+    """A page of recommendations, largest estimated saving first (ties by id).
+
+    InvalidInputError for a status or kind that does not exist, or a limit/offset out of range.
+    """
     if status is not None and status not in STATUSES:
         raise InvalidInputError(
             f"parameter 'status': expected one of {', '.join(STATUSES)}, got {status!r}",
@@ -78,16 +92,18 @@ def list_recommendations(
         limit,
         offset,
     )
-    return {
-        "items": [recommendation_to_dict(r) for r in page.items],
-        "total": page.total,
-        "limit": page.limit,
-        "offset": page.offset,
-    }
+    return page.map(RecommendationView.model_validate)
 
 
-def get_recommendation(*, session: Session, recommendation_id: int) -> Recommendation:
+def get_recommendation(*, session: Session, recommendation_id: int) -> RecommendationView:
     """The recommendation with that id; NotFoundError when there is none."""
+    return RecommendationView.model_validate(
+        load_recommendation(session=session, recommendation_id=recommendation_id)
+    )
+
+
+def load_recommendation(*, session: Session, recommendation_id: int) -> Recommendation:
+    """The stored row of the recommendation with that id; NotFoundError when there is none."""
     rec = session.get(Recommendation, recommendation_id)
     if rec is None:
         raise NotFoundError(

@@ -24,8 +24,16 @@ from finops.core.errors import ConflictError, InvalidInputError
 from finops.core.window import check_window
 from finops.db.database import Database
 from finops.db.models import BillingFact, Recommendation, SavingsBaseline, SavingsEntry
-from finops.db.types import decimal_to_text, money_sum
+from finops.db.types import money_sum
 from finops.savings.ledger import accrue_daily_savings, estimated_daily, realization_rate
+from finops.savings.views import (
+    AccountSavingsView,
+    CurrencySavingsView,
+    RecommendationSavingsView,
+    SavingsBaselineView,
+    SavingsDayView,
+    SavingsSummaryView,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -90,22 +98,6 @@ def _billed_until(session: Session, rec: Recommendation) -> dt.date | None:
     return None if last is None else last.date() + dt.timedelta(days=1)
 
 
-def _baseline_dict(b: SavingsBaseline) -> dict[str, Any]:
-    return {
-        "recommendation_id": b.recommendation_id,
-        "resource_id": b.resource_id,
-        "account_id": b.account_id,
-        "applied_on": b.applied_on.isoformat(),
-        "baseline_start": b.baseline_start.isoformat(),
-        "baseline_end": b.baseline_end.isoformat(),
-        "baseline_days": b.baseline_days,
-        "billing_currency": b.billing_currency,
-        "baseline_daily_cost": decimal_to_text(b.baseline_daily_cost),
-        "estimated_monthly_saving": decimal_to_text(b.estimated_monthly_saving),
-        "estimated_daily_saving": decimal_to_text(b.estimated_daily_saving),
-    }
-
-
 def record_baseline(
     *,
     session: Session,
@@ -113,7 +105,7 @@ def record_baseline(
     applied_on: dt.date,
     actor: str,
     baseline_days: int = 14,
-) -> dict[str, Any]:
+) -> SavingsBaselineView:
     """Record what ``recommendation`` (just applied on ``applied_on``) is measured against.
 
     Baseline = mean daily effective cost of the costs it moves over the ``baseline_days`` days
@@ -154,16 +146,16 @@ def record_baseline(
     )
     session.add(baseline)
     session.flush()
-    body = _baseline_dict(baseline)
+    view = SavingsBaselineView.model_validate(baseline)
     record_audit(
         session=session,
         actor=actor,
         action="created",
         entity_type="savings_baseline",
         entity_id=baseline.id,
-        after=body,
+        after=view.model_dump(mode="json"),
     )
-    return body
+    return view
 
 
 def track_savings(*, db: Database, as_of: dt.date | None = None) -> dict[str, Any]:
@@ -255,28 +247,27 @@ def track_savings(*, db: Database, as_of: dt.date | None = None) -> dict[str, An
     }
 
 
-def _totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    est = sum((Decimal(r["estimated_to_date"]) for r in rows), Decimal(0))
-    real = sum((Decimal(r["realized_to_date"]) for r in rows), Decimal(0))
-    monthly = sum((Decimal(r["estimated_monthly_saving"]) for r in rows), Decimal(0))
-    rate = realization_rate(real, est)
+def _totals(rows: list[RecommendationSavingsView]) -> dict[str, Any]:
+    est = sum((r.estimated_to_date for r in rows), Decimal(0))
+    real = sum((r.realized_to_date for r in rows), Decimal(0))
+    monthly = sum((r.estimated_monthly_saving for r in rows), Decimal(0))
     return {
         "recommendations": len(rows),
-        "estimated_monthly_saving": decimal_to_text(monthly),
-        "estimated_to_date": decimal_to_text(est),
-        "realized_to_date": decimal_to_text(real),
-        "realization_rate": None if rate is None else decimal_to_text(rate),
+        "estimated_monthly_saving": monthly,
+        "estimated_to_date": est,
+        "realized_to_date": real,
+        "realization_rate": realization_rate(real, est),
     }
 
 
 def savings_summary(
     *, session: Session, account_id: str | None = None, recommendation_id: int | None = None
-) -> dict[str, Any]:
+) -> SavingsSummaryView:
     """Estimated vs realized per applied recommendation, per (account, currency) and per
     currency in total, with the realization rate (realized / estimated to date).
 
-    Shape: ``{"recommendations": [...], "accounts": [...], "totals": [...]}``; money is
-    decimal text; amounts in different currencies are never added.
+    Amounts in different currencies are never added; recommendations in recommendation id order,
+    accounts by (account, currency), totals by currency.
     """
     stmt = (
         select(
@@ -299,40 +290,45 @@ def savings_summary(
         stmt = stmt.where(SavingsBaseline.account_id == account_id)
     if recommendation_id is not None:
         stmt = stmt.where(SavingsBaseline.recommendation_id == recommendation_id)
-    per_rec: list[dict[str, Any]] = []
+    per_rec: list[RecommendationSavingsView] = []
     for baseline, kind, action, days, est, real, last in session.execute(stmt):
         est = est or Decimal(0)
         real = real or Decimal(0)
-        rate = realization_rate(real, est)
         per_rec.append(
-            {
-                **_baseline_dict(baseline),
-                "kind": kind,
-                "action": action,
-                "days_tracked": int(days or 0),
-                "last_day": last.isoformat() if last else None,
-                "estimated_to_date": decimal_to_text(est),
-                "realized_to_date": decimal_to_text(real),
-                "realization_rate": None if rate is None else decimal_to_text(rate),
-            }
+            RecommendationSavingsView(
+                **SavingsBaselineView.model_validate(baseline).model_dump(),
+                kind=kind,
+                action=action,
+                days_tracked=int(days or 0),
+                last_day=_as_date(last) if last else None,
+                estimated_to_date=est,
+                realized_to_date=real,
+                realization_rate=realization_rate(real, est),
+            )
         )
-    by_account: dict[tuple[str | None, str], list[dict[str, Any]]] = defaultdict(list)
-    by_currency: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    by_account: dict[tuple[str | None, str], list[RecommendationSavingsView]] = defaultdict(list)
+    by_currency: dict[str, list[RecommendationSavingsView]] = defaultdict(list)
     for row in per_rec:
-        by_account[(row["account_id"], row["billing_currency"])].append(row)
-        by_currency[row["billing_currency"]].append(row)
-    return {
-        "recommendations": per_rec,
-        "accounts": [
-            {"account_id": acc, "billing_currency": cur, **_totals(rows)}
+        by_account[(row.account_id, row.billing_currency)].append(row)
+        by_currency[row.billing_currency].append(row)
+    return SavingsSummaryView(
+        recommendations=per_rec,
+        accounts=[
+            AccountSavingsView(account_id=acc, billing_currency=cur, **_totals(rows))
             for (acc, cur), rows in sorted(
                 by_account.items(), key=lambda kv: (kv[0][0] or "", kv[0][1])
             )
         ],
-        "totals": [
-            {"billing_currency": cur, **_totals(rows)} for cur, rows in sorted(by_currency.items())
+        totals=[
+            CurrencySavingsView(billing_currency=cur, **_totals(rows))
+            for cur, rows in sorted(by_currency.items())
         ],
-    }
+    )
+
+
+def _as_date(day: dt.date | str) -> dt.date:
+    """A day as SQL returned it (a date, or ISO text on SQLite)."""
+    return day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))
 
 
 def savings_daily(
@@ -341,7 +337,7 @@ def savings_daily(
     start: dt.date | None = None,
     end: dt.date | None = None,
     account_id: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[SavingsDayView]:
     """Estimated vs realized saving per day and currency over ``[start, end)`` (all tracked days
     when unset), summed exactly over the applied recommendations (of ``account_id``). A day's
     ``realized`` counts only the recommendations whose bill for that day is in; ``billed``
@@ -369,13 +365,13 @@ def savings_daily(
             SavingsBaseline, SavingsBaseline.recommendation_id == SavingsEntry.recommendation_id
         ).where(SavingsBaseline.account_id == account_id)
     return [
-        {
-            "day": (day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day))),
-            "currency": currency,
-            "recommendations": int(count),
-            "billed": int(billed),
-            "estimated": decimal_to_text(estimated or Decimal(0)),
-            "realized": decimal_to_text(realized or Decimal(0)),
-        }
+        SavingsDayView(
+            day=_as_date(day),
+            currency=currency,
+            recommendations=int(count),
+            billed=int(billed),
+            estimated=estimated or Decimal(0),
+            realized=realized or Decimal(0),
+        )
         for day, currency, count, billed, estimated, realized in session.execute(stmt)
     ]

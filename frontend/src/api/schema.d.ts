@@ -38,23 +38,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/v1/tags": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Tag keys seen on resources, with resource counts and example values. */
-        get: operations["listTagKeys"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/openapi.json": {
         parameters: {
             query?: never;
@@ -64,6 +47,23 @@ export interface paths {
         };
         /** This API's OpenAPI 3.1 document. */
         get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tags": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Tag keys seen on resources, with resource counts and example values. */
+        get: operations["listTagKeys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -661,6 +661,35 @@ export interface components {
              * Format: date-time
              */
             last_seen: string;
+        };
+        /**
+         * AccountSavingsView
+         * @description The applied recommendations of one account in one currency, summed.
+         */
+        AccountSavingsView: {
+            /** Account Id */
+            account_id: string | null;
+            /** Billing Currency */
+            billing_currency: string;
+            /** Recommendations */
+            recommendations: number;
+            /**
+             * Estimated Monthly Saving
+             * @description Exact decimal as a string.
+             */
+            estimated_monthly_saving: string;
+            /**
+             * Estimated To Date
+             * @description Exact decimal as a string.
+             */
+            estimated_to_date: string;
+            /**
+             * Realized To Date
+             * @description Exact decimal as a string.
+             */
+            realized_to_date: string;
+            /** Realization Rate */
+            realization_rate: string | null;
         };
         /** AccountsPage */
         AccountsPage: {
@@ -1610,6 +1639,33 @@ export interface components {
              */
             generated_at: string;
         };
+        /**
+         * CurrencySavingsView
+         * @description The applied recommendations billed in one currency, summed (never added across).
+         */
+        CurrencySavingsView: {
+            /** Billing Currency */
+            billing_currency: string;
+            /** Recommendations */
+            recommendations: number;
+            /**
+             * Estimated Monthly Saving
+             * @description Exact decimal as a string.
+             */
+            estimated_monthly_saving: string;
+            /**
+             * Estimated To Date
+             * @description Exact decimal as a string.
+             */
+            estimated_to_date: string;
+            /**
+             * Realized To Date
+             * @description Exact decimal as a string.
+             */
+            realized_to_date: string;
+            /** Realization Rate */
+            realization_rate: string | null;
+        };
         /** CurrencySummaryOut */
         CurrencySummaryOut: {
             /** Currency */
@@ -2256,12 +2312,103 @@ export interface components {
              */
             recommendation_id: number;
         };
-        /** RecommendationOut */
-        RecommendationOut: {
-            /** Id */
-            id: number;
+        /**
+         * RecommendationKind
+         * @description What a recommendation is about (the ``kind`` column holds the value).
+         * @enum {string}
+         */
+        RecommendationKind: "ec2_idle" | "ec2_rightsize" | "fargate_task" | "ecs_task_reservation" | "node_group" | "lambda_memory";
+        /**
+         * RecommendationSavingsView
+         * @description One applied recommendation: its baseline, estimated vs realized to date, and the rate.
+         */
+        RecommendationSavingsView: {
+            /** Recommendation Id */
+            recommendation_id: number;
+            /** Resource Id */
+            resource_id: string;
+            /** Account Id */
+            account_id: string | null;
+            /**
+             * Applied On
+             * Format: date
+             */
+            applied_on: string;
+            /**
+             * Baseline Start
+             * Format: date
+             */
+            baseline_start: string;
+            /**
+             * Baseline End
+             * Format: date
+             */
+            baseline_end: string;
+            /**
+             * Baseline Days
+             * @description Days of the baseline window that carried cost.
+             */
+            baseline_days: number;
+            /** Billing Currency */
+            billing_currency: string;
+            /**
+             * Baseline Daily Cost
+             * @description Exact decimal as a string.
+             */
+            baseline_daily_cost: string;
+            /**
+             * Estimated Monthly Saving
+             * @description Exact decimal as a string.
+             */
+            estimated_monthly_saving: string;
+            /**
+             * Estimated Daily Saving
+             * @description Exact decimal as a string.
+             */
+            estimated_daily_saving: string;
             /** Kind */
             kind: string;
+            /** Action */
+            action: string;
+            /** Days Tracked */
+            days_tracked: number;
+            /**
+             * Last Day
+             * @description The last day accrued; null before the first.
+             */
+            last_day: string | null;
+            /**
+             * Estimated To Date
+             * @description Exact decimal as a string.
+             */
+            estimated_to_date: string;
+            /**
+             * Realized To Date
+             * @description Exact decimal as a string.
+             */
+            realized_to_date: string;
+            /**
+             * Realization Rate
+             * @description Realized / estimated to date; null when nothing was estimated.
+             */
+            realization_rate: string | null;
+        };
+        /**
+         * RecommendationStatus
+         * @description Where a recommendation is in its lifecycle (the ``status`` column holds the value).
+         * @enum {string}
+         */
+        RecommendationStatus: "open" | "accepted" | "applied" | "dismissed" | "superseded";
+        /**
+         * RecommendationView
+         * @description A recommendation as the API returns it and the CLI prints it (built from the row).
+         *
+         *     ``savings_baseline`` is set only on the answer to marking it applied.
+         */
+        RecommendationView: {
+            /** Id */
+            id: number;
+            kind: components["schemas"]["RecommendationKind"];
             /** Provider */
             provider: string;
             /** Resource Id */
@@ -2272,8 +2419,7 @@ export interface components {
             region_id: string | null;
             /** Action */
             action: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["RecommendationStatus"];
             /** Current Config */
             current_config: {
                 [key: string]: unknown;
@@ -2307,13 +2453,8 @@ export interface components {
             updated_at: string;
             /** Applied At */
             applied_at: string | null;
-            /**
-             * Savings Baseline
-             * @default null
-             */
-            savings_baseline: {
-                [key: string]: unknown;
-            } | null;
+            /** @default null */
+            savings_baseline: components["schemas"]["SavingsBaselineView"] | null;
         };
         /** RecommendationsPage */
         RecommendationsPage: {
@@ -2329,7 +2470,7 @@ export interface components {
              */
             next_offset: number | null;
             /** Items */
-            items: components["schemas"]["RecommendationOut"][];
+            items: components["schemas"]["RecommendationView"][];
         };
         /** RecommendationsParams */
         RecommendationsParams: {
@@ -2510,6 +2651,55 @@ export interface components {
             resource_type: string | null;
         };
         /**
+         * SavingsBaselineView
+         * @description What an applied recommendation is measured against (built from a ``SavingsBaseline``).
+         */
+        SavingsBaselineView: {
+            /** Recommendation Id */
+            recommendation_id: number;
+            /** Resource Id */
+            resource_id: string;
+            /** Account Id */
+            account_id: string | null;
+            /**
+             * Applied On
+             * Format: date
+             */
+            applied_on: string;
+            /**
+             * Baseline Start
+             * Format: date
+             */
+            baseline_start: string;
+            /**
+             * Baseline End
+             * Format: date
+             */
+            baseline_end: string;
+            /**
+             * Baseline Days
+             * @description Days of the baseline window that carried cost.
+             */
+            baseline_days: number;
+            /** Billing Currency */
+            billing_currency: string;
+            /**
+             * Baseline Daily Cost
+             * @description Exact decimal as a string.
+             */
+            baseline_daily_cost: string;
+            /**
+             * Estimated Monthly Saving
+             * @description Exact decimal as a string.
+             */
+            estimated_monthly_saving: string;
+            /**
+             * Estimated Daily Saving
+             * @description Exact decimal as a string.
+             */
+            estimated_daily_saving: string;
+        };
+        /**
          * SavingsDailyParams
          * @description ``GET /savings/daily``: half-open ``[start, end)``; all tracked days when unset.
          */
@@ -2533,10 +2723,13 @@ export interface components {
         /** SavingsDailyResponse */
         SavingsDailyResponse: {
             /** Items */
-            items: components["schemas"]["SavingsDayOut"][];
+            items: components["schemas"]["SavingsDayView"][];
         };
-        /** SavingsDayOut */
-        SavingsDayOut: {
+        /**
+         * SavingsDayView
+         * @description Estimated vs realized saving of one day in one currency, summed exactly.
+         */
+        SavingsDayView: {
             /**
              * Day
              * Format: date
@@ -2578,29 +2771,26 @@ export interface components {
              */
             recommendation_id: number | null;
         };
-        /** SavingsResponse */
-        SavingsResponse: {
+        /**
+         * SavingsSummaryView
+         * @description Estimated vs realized savings per recommendation, per account and per currency.
+         */
+        SavingsSummaryView: {
             /**
              * Recommendations
              * @description Per applied recommendation: baseline, estimate, realized to date, rate.
              */
-            recommendations: {
-                [key: string]: unknown;
-            }[];
+            recommendations: components["schemas"]["RecommendationSavingsView"][];
             /**
              * Accounts
              * @description Per account and currency.
              */
-            accounts: {
-                [key: string]: unknown;
-            }[];
+            accounts: components["schemas"]["AccountSavingsView"][];
             /**
              * Totals
              * @description Per currency (never added across).
              */
-            totals: {
-                [key: string]: unknown;
-            }[];
+            totals: components["schemas"]["CurrencySavingsView"][];
         };
         /** ScaleEcsService */
         ScaleEcsService: {
@@ -2965,6 +3155,53 @@ export interface operations {
             };
         };
     };
+    getOpenApi: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     listTagKeys: {
         parameters: {
             query?: never;
@@ -3003,53 +3240,6 @@ export interface operations {
             };
             /** @description The key's role is below the route's minimum role. */
             403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description Unexpected error (generic message, no internals). */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description A dependency (the database) is unavailable. */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    getOpenApi: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description OK */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": Record<string, never>;
-                };
-            };
-            /** @description Invalid query parameter (unknown, malformed or out of range). */
-            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4238,7 +4428,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecommendationOut"];
+                    "application/json": components["schemas"]["RecommendationView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -4319,7 +4509,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecommendationOut"];
+                    "application/json": components["schemas"]["RecommendationView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -4409,7 +4599,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecommendationOut"];
+                    "application/json": components["schemas"]["RecommendationView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -4499,7 +4689,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RecommendationOut"];
+                    "application/json": components["schemas"]["RecommendationView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -4585,7 +4775,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["SavingsResponse"];
+                    "application/json": components["schemas"]["SavingsSummaryView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */

@@ -8,10 +8,11 @@ from typing import Any
 
 from pydantic import Field
 
-from finops.api.models import DecimalText, PageParams, PageResponse, ResponseModel, page_fields
+from finops.api.models import PageParams, PageResponse, page_fields
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
+from finops.rightsizing.views import RecommendationView
 
 
 class RecommendationsParams(PageParams):
@@ -39,29 +40,8 @@ class ApplyBody(NoteBody):
     applied_on: dt.date = Field(description="The day the change took effect (UTC).")
 
 
-class RecommendationOut(ResponseModel):
-    id: int
-    kind: str
-    provider: str
-    resource_id: str
-    account_id: str | None
-    region_id: str | None
-    action: str
-    status: str
-    current_config: dict[str, Any]
-    recommended_config: dict[str, Any]
-    billing_currency: str
-    estimated_monthly_saving: str = DecimalText
-    performance_risk: str | None
-    evidence: dict[str, Any]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    applied_at: dt.datetime | None
-    savings_baseline: dict[str, Any] | None = None
-
-
 class RecommendationsPage(PageResponse):
-    items: list[RecommendationOut]
+    items: list[RecommendationView]
 
 
 def _list_recommendations(ctx: OperationContext, params: RecommendationsParams) -> Reply:
@@ -76,55 +56,55 @@ def _list_recommendations(ctx: OperationContext, params: RecommendationsParams) 
         limit=params.limit,
         offset=params.offset,
     )
-    items = [RecommendationOut.model_validate(item) for item in page["items"]]
-    return Reply(RecommendationsPage(items=items, **page_fields(page["total"], params)))
+    return Reply(RecommendationsPage(items=page.items, **page_fields(page.total, params)))
 
 
 def _get_recommendation(ctx: OperationContext, params: RecommendationIdParams) -> Reply:
-    from finops.rightsizing import get_recommendation, recommendation_to_dict
+    from finops.rightsizing import get_recommendation
 
-    rec = get_recommendation(session=ctx.session, recommendation_id=params.recommendation_id)
-    return Reply(RecommendationOut.model_validate(recommendation_to_dict(rec)))
+    return Reply(
+        get_recommendation(session=ctx.session, recommendation_id=params.recommendation_id)
+    )
 
 
 def _accept(ctx: OperationContext, params: RecommendationIdParams) -> Reply:
     from finops.rightsizing import accept_recommendation
 
     assert isinstance(ctx.body, NoteBody)
-    doc = accept_recommendation(
+    view = accept_recommendation(
         session=ctx.session,
         recommendation_id=params.recommendation_id,
         actor=ctx.actor,
         note=ctx.body.note,
     )
-    return Reply(RecommendationOut.model_validate(doc))
+    return Reply(view)
 
 
 def _dismiss(ctx: OperationContext, params: RecommendationIdParams) -> Reply:
     from finops.rightsizing import dismiss_recommendation
 
     assert isinstance(ctx.body, NoteBody)
-    doc = dismiss_recommendation(
+    view = dismiss_recommendation(
         session=ctx.session,
         recommendation_id=params.recommendation_id,
         actor=ctx.actor,
         note=ctx.body.note,
     )
-    return Reply(RecommendationOut.model_validate(doc))
+    return Reply(view)
 
 
 def _apply(ctx: OperationContext, params: RecommendationIdParams) -> Reply:
     from finops.rightsizing import mark_recommendation_applied
 
     assert isinstance(ctx.body, ApplyBody)
-    doc = mark_recommendation_applied(
+    view = mark_recommendation_applied(
         session=ctx.session,
         recommendation_id=params.recommendation_id,
         actor=ctx.actor,
         applied_on=ctx.body.applied_on,
         note=ctx.body.note,
     )
-    return Reply(RecommendationOut.model_validate(doc))
+    return Reply(view)
 
 
 def _status_route(action: str, operation: Any, body: type[InputModel], summary: str) -> RouteSpec:
@@ -135,7 +115,7 @@ def _status_route(action: str, operation: Any, body: type[InputModel], summary: 
         summary=summary,
         tag="recommendations",
         query_model=RecommendationIdParams,
-        response_model=RecommendationOut,
+        response_model=RecommendationView,
         min_role=Role.OPERATOR,
         operation=operation,
         body_model=body,
@@ -162,7 +142,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         summary="One recommendation with its evidence.",
         tag="recommendations",
         query_model=RecommendationIdParams,
-        response_model=RecommendationOut,
+        response_model=RecommendationView,
         min_role=Role.VIEWER,
         operation=_get_recommendation,
         extra_statuses=(404,),

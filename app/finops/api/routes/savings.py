@@ -4,27 +4,19 @@ per day."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import Field
 
-from finops.api.models import DecimalText, ResponseModel
+from finops.api.models import ResponseModel
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
+from finops.savings.views import SavingsDayView, SavingsSummaryView
 
 
 class SavingsParams(InputModel):
     account_id: str | None = None
     recommendation_id: int | None = Field(default=None, ge=1)
-
-
-class SavingsResponse(ResponseModel):
-    recommendations: list[dict[str, Any]] = Field(
-        description="Per applied recommendation: baseline, estimate, realized to date, rate."
-    )
-    accounts: list[dict[str, Any]] = Field(description="Per account and currency.")
-    totals: list[dict[str, Any]] = Field(description="Per currency (never added across).")
 
 
 class SavingsDailyParams(InputModel):
@@ -35,17 +27,8 @@ class SavingsDailyParams(InputModel):
     account_id: str | None = None
 
 
-class SavingsDayOut(ResponseModel):
-    day: dt.date
-    currency: str
-    recommendations: int = Field(description="Applied recommendations tracked that day.")
-    billed: int = Field(description="Of those, how many have that day's bill in.")
-    estimated: str = DecimalText
-    realized: str = DecimalText
-
-
 class SavingsDailyResponse(ResponseModel):
-    items: list[SavingsDayOut]
+    items: list[SavingsDayView]
 
 
 def _savings_daily(ctx: OperationContext, params: SavingsDailyParams) -> Reply:
@@ -54,7 +37,7 @@ def _savings_daily(ctx: OperationContext, params: SavingsDailyParams) -> Reply:
     rows = savings_daily(
         session=ctx.session, start=params.start, end=params.end, account_id=params.account_id
     )
-    return Reply(SavingsDailyResponse(items=[SavingsDayOut.model_validate(r) for r in rows]))
+    return Reply(SavingsDailyResponse(items=rows))
 
 
 def _savings(ctx: OperationContext, params: SavingsParams) -> Reply:
@@ -65,7 +48,7 @@ def _savings(ctx: OperationContext, params: SavingsParams) -> Reply:
         account_id=params.account_id,
         recommendation_id=params.recommendation_id,
     )
-    return Reply(SavingsResponse.model_validate(summary))
+    return Reply(summary)
 
 
 ROUTES: tuple[RouteSpec, ...] = (
@@ -76,7 +59,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         summary="Estimated vs realized savings per recommendation, account and currency.",
         tag="savings",
         query_model=SavingsParams,
-        response_model=SavingsResponse,
+        response_model=SavingsSummaryView,
         min_role=Role.VIEWER,
         operation=_savings,
     ),
