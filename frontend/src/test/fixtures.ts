@@ -153,8 +153,8 @@ export const anomaly: Schemas["AnomalyOut"] = {
 export function recommendation(
   id: number,
   saving: string,
-  extra: Partial<Schemas["RecommendationOut"]> = {},
-): Schemas["RecommendationOut"] {
+  extra: Partial<Schemas["RecommendationView"]> = {},
+): Schemas["RecommendationView"] {
   return {
     id,
     kind: "ec2_rightsize",
@@ -306,8 +306,8 @@ export function savingsDay(
   day: string,
   estimated: string,
   realized: string,
-  extra: Partial<Schemas["SavingsDayOut"]> = {},
-): Schemas["SavingsDayOut"] {
+  extra: Partial<Schemas["SavingsDayView"]> = {},
+): Schemas["SavingsDayView"] {
   return { day, currency: "USD", recommendations: 2, billed: 2, estimated, realized, ...extra };
 }
 

@@ -7,7 +7,7 @@ import {
 } from "@tanstack/react-query";
 import { api, unwrap, type ApiPaths, type Schemas } from "@/api/client";
 
-export type Recommendation = Schemas["RecommendationOut"];
+export type Recommendation = Schemas["RecommendationView"];
 export type RecommendationsQuery = NonNullable<
   ApiPaths["/api/v1/recommendations"]["get"]["parameters"]["query"]
 >;

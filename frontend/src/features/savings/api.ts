@@ -1,7 +1,7 @@
 import { keepPreviousData, queryOptions, useQuery } from "@tanstack/react-query";
 import { api, unwrap, type ApiPaths, type Schemas } from "@/api/client";
 
-export type SavingsDay = Schemas["SavingsDayOut"];
+export type SavingsDay = Schemas["SavingsDayView"];
 export type SavingsDailyQuery = NonNullable<
   ApiPaths["/api/v1/savings/daily"]["get"]["parameters"]["query"]
 >;
