@@ -198,7 +198,7 @@ def _has_label(path: Path) -> bool:
 
 
 def evaluate_generated(seeds: list[int]) -> dict[str, Any]:
-    from finops.anomalies.service import WEEK, scope_series
+    from finops.anomalies.series import WEEK, scope_series
     from finops.db import migrate
     from finops.db.database import open_database
     from finops.devtools.sample import generate_sample

@@ -3,23 +3,21 @@
 - :mod:`finops.anomalies.detector` — the pure detector (any regular series, vectorised).
 - :mod:`finops.anomalies.root_cause` — pure ranking of contributors by share of the deviation.
 - :mod:`finops.anomalies.series_file` — the detector on a ``timestamp,value`` CSV.
-- :mod:`finops.anomalies.service` — the job over stored billing facts and the anomaly lifecycle.
+- :mod:`finops.anomalies.series` — the daily cost series per scope read from the billing facts.
+- :mod:`finops.anomalies.job` — the detection job over stored billing facts.
+- :mod:`finops.anomalies.store` — persisting detected anomalies (root cause, audit, announcement).
+- :mod:`finops.anomalies.feedback` — status changes and the feedback handed back to the detector.
+- :mod:`finops.anomalies.views` — one anomaly and the filtered listing.
+- :mod:`finops.anomalies.band` — an anomaly's scope day by day with the expected band.
 """
 
+from finops.anomalies.band import BandPoint, anomaly_band
 from finops.anomalies.detector import DetectorSettings, MatrixDetection, detect_matrix, event_spans
+from finops.anomalies.feedback import set_anomaly_status
+from finops.anomalies.job import JOB_NAME, detect_cost_anomalies
 from finops.anomalies.root_cause import Contributor, rank_contributors
 from finops.anomalies.series_file import detect_series_file
-from finops.anomalies.service import (
-    JOB_NAME,
-    STATUSES,
-    AnomalyView,
-    BandPoint,
-    anomaly_band,
-    detect_cost_anomalies,
-    get_anomaly,
-    list_anomalies,
-    set_anomaly_status,
-)
+from finops.anomalies.views import STATUSES, AnomalyView, get_anomaly, list_anomalies
 
 __all__ = [
     "JOB_NAME",

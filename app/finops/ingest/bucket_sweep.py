@@ -20,13 +20,13 @@ from finops.aws.clients import aws_client
 from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import IngestionFile, IngestionRun
+from finops.ingest.deliveries import BILLING_SUFFIXES
 from finops.ingest.s3_events import (
     ObjectCreated,
     PoisonMessageError,
     awaits_manifest,
     ingest_object,
 )
-from finops.ingest.service import BILLING_SUFFIXES
 
 logger = logging.getLogger(__name__)
 

@@ -43,14 +43,10 @@ from botocore.exceptions import BotoCoreError, ClientError
 from finops.aws.clients import aws_client
 from finops.core.errors import FinOpsError, IntegrationError, InvalidInputError
 from finops.db.database import Database
+from finops.ingest.deliveries import BILLING_SUFFIXES, Delivery, IngestionOutcome
 from finops.ingest.exceptions import IngestionError
-from finops.ingest.service import (
-    BILLING_SUFFIXES,
-    Delivery,
-    IngestionOutcome,
-    ingest_delivery,
-    read_manifest,
-)
+from finops.ingest.manifests import read_manifest
+from finops.ingest.service import ingest_delivery
 
 logger = logging.getLogger(__name__)
 

@@ -16,18 +16,13 @@ import numpy as np
 
 from finops.core.errors import InvalidInputError
 from finops.devtools.sample import prices
-from finops.devtools.sample.billing import BillingRenderer
 from finops.devtools.sample.fixedpoint import units_to_decimal
+from finops.devtools.sample.line_columns import MonthContext, line_item_ids
 from finops.devtools.sample.metrics import write_month_metrics
 from finops.devtools.sample.population import Estate, Month, add_fleet, build_estate, month_calendar
+from finops.devtools.sample.renderer import BillingRenderer
 from finops.devtools.sample.rows import Lines, Vocabulary
-from finops.devtools.sample.writers import (
-    FORMATS,
-    MonthContext,
-    MonthWriter,
-    SampleFormat,
-    line_item_ids,
-)
+from finops.devtools.sample.writers import FORMATS, MonthWriter, SampleFormat
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from finops.devtools.sample.fixedpoint import AMOUNT_DIGITS, amounts_from_float, to_decimal_strings
+from finops.devtools.sample.line_columns import TS_FORMAT
 from finops.devtools.sample.population import Estate, Month
-from finops.devtools.sample.writers import TS_FORMAT, _CsvGzSink
+from finops.devtools.sample.writers import _CsvGzSink
 
 METRIC_COLUMNS = (
     "resource_id",
