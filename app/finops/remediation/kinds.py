@@ -8,7 +8,7 @@ from enum import StrEnum
 
 class PolicyMode(StrEnum):
     """How a policy's planned actions proceed: only recorded, approved by a second operator, or
-    executed by the ``remediate`` job (allow-listed policies only)."""
+    executed by the remediate job (allow-listed policies only)."""
 
     DRY_RUN = "dry-run"
     APPROVAL = "approval"
@@ -16,8 +16,7 @@ class PolicyMode(StrEnum):
 
 
 class ActionKind(StrEnum):
-    """What an action does to its resource (one handler each in
-    :mod:`finops.remediation.actions`)."""
+    """What an action does to its resource (one handler each in finops.remediation.actions)."""
 
     STOP_EC2 = "stop_ec2"
     START_EC2 = "start_ec2"

@@ -22,7 +22,6 @@ DecimalText = Annotated[
         {
             "type": "string",
             "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
-            "description": "Exact decimal as a string.",
         }
     ),
 ]
@@ -90,7 +89,7 @@ class ActionView(ViewModel):
         description="The original state a rollback restores, and restore outcomes."
     )
     rollback_available: bool
-    expected_monthly_saving: DecimalText | None
+    expected_monthly_saving: DecimalText | None = Field(description="Exact decimal as a string.")
     billing_currency: str | None
     requested_by: str
     approved_by: str | None

@@ -716,8 +716,23 @@ export interface components {
              */
             action_id: number;
         };
-        /** ActionOut */
-        ActionOut: {
+        /**
+         * ActionKind
+         * @description What an action does to its resource (one handler each in finops.remediation.actions).
+         * @enum {string}
+         */
+        ActionKind: "stop_ec2" | "start_ec2" | "resize_ec2" | "scale_ecs_service" | "change_ecs_task_size" | "change_lambda_memory" | "change_lambda_architecture" | "scale_eks_nodegroup";
+        /**
+         * ActionStatus
+         * @description Where an action is in its lifecycle (the values are the stored strings).
+         * @enum {string}
+         */
+        ActionStatus: "planned" | "refused" | "approved" | "rejected" | "executing" | "succeeded" | "failed" | "rolling_back" | "rolled_back" | "rollback_failed" | "superseded";
+        /**
+         * ActionView
+         * @description One action: its plan, decision, execution and rollback.
+         */
+        ActionView: {
             /** Id */
             id: number;
             /** Policy */
@@ -736,12 +751,9 @@ export interface components {
             account_id: string | null;
             /** Region Id */
             region_id: string | null;
-            /** Action */
-            action: string;
-            /** Mode */
-            mode: string;
-            /** Status */
-            status: string;
+            action: components["schemas"]["ActionKind"];
+            mode: components["schemas"]["PolicyMode"];
+            status: components["schemas"]["ActionStatus"];
             /**
              * Reason
              * @description Why it was refused or rejected.
@@ -808,7 +820,7 @@ export interface components {
         /** ActionsPage */
         ActionsPage: {
             /** Items */
-            items: components["schemas"]["ActionOut"][];
+            items: components["schemas"]["ActionView"][];
             /** Total */
             total: number;
             /** Limit */
@@ -2058,16 +2070,17 @@ export interface components {
              */
             as_of: string | null;
         };
-        /** PlanRunOut */
-        PlanRunOut: {
+        /**
+         * PlanRunView
+         * @description One plan run of a policy: its counts and every action it planned, refused or kept.
+         */
+        PlanRunView: {
             /** Policy */
             policy: string;
             /** Run Id */
             run_id: string;
-            /** Mode */
-            mode: string;
-            /** Action */
-            action: string;
+            mode: components["schemas"]["PolicyMode"];
+            action: components["schemas"]["ActionKind"];
             /**
              * As Of
              * Format: date
@@ -2095,12 +2108,12 @@ export interface components {
             /** Approval Notification Sent */
             approval_notification_sent: boolean;
             /** Actions */
-            actions: components["schemas"]["ActionOut"][];
+            actions: components["schemas"]["ActionView"][];
         };
         /** PoliciesResponse */
         PoliciesResponse: {
             /** Items */
-            items: components["schemas"]["PolicyOut"][];
+            items: components["schemas"]["PolicyView"][];
         };
         /**
          * PolicyBody
@@ -2143,14 +2156,24 @@ export interface components {
              */
             max_actions_per_run: number;
         };
-        /** PolicyOut */
-        PolicyOut: {
+        /**
+         * PolicyMode
+         * @description How a policy's planned actions proceed: only recorded, approved by a second operator, or
+         *     executed by the remediate job (allow-listed policies only).
+         * @enum {string}
+         */
+        PolicyMode: "dry-run" | "approval" | "auto";
+        /**
+         * PolicyView
+         * @description A stored policy: the definition as validated, and on save whether it was created or
+         *     changed.
+         */
+        PolicyView: {
             /** Name */
             name: string;
             /** Description */
             description: string | null;
-            /** Mode */
-            mode: string;
+            mode: components["schemas"]["PolicyMode"];
             /** Enabled */
             enabled: boolean;
             /** Definition */
@@ -5342,7 +5365,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyOut"];
+                    "application/json": components["schemas"]["PolicyView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5413,7 +5436,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanRunOut"];
+                    "application/json": components["schemas"]["PlanRunView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5575,7 +5598,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5656,7 +5679,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5746,7 +5769,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5832,7 +5855,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5918,7 +5941,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
