@@ -88,29 +88,29 @@ def test_demo_scene_plans_stops_that_a_second_operator_approves(
     assert first["remediation"] == {"planned": 2, "refused": 1}
     assert again["instances"] == first["instances"]
     with db.sessions() as session:
-        actions = list_actions(session=session, policy=DEMO_POLICY)["items"]
-    by_status = sorted((a["status"], a.get("reason") or "") for a in actions)
+        actions = list_actions(session=session, policy=DEMO_POLICY).items
+    by_status = sorted((a.status, a.reason or "") for a in actions)
     assert by_status == [
         ("planned", ""),
         ("planned", ""),
         ("refused", "excluded by tag finops:exclude=true"),
     ]
-    target = next(a for a in actions if a["status"] == "planned")
-    approve_action(db=db, action_id=target["id"], actor="operator-alice")
+    target = next(a for a in actions if a.status == "planned")
+    approve_action(db=db, action_id=target.id, actor="operator-alice")
     done = execute_action(
         db=db,
-        action_id=target["id"],
+        action_id=target.id,
         actor="operator-alice",
         wait=WaitPolicy(timeout_seconds=30, interval_seconds=0.2),
     )
-    assert done["status"] == "succeeded", done["error"]
-    state = aws_client("ec2").describe_instances(InstanceIds=[target["resource_id"]])
+    assert done.status == "succeeded", done.error
+    state = aws_client("ec2").describe_instances(InstanceIds=[target.resource_id])
     assert state["Reservations"][0]["Instances"][0]["State"]["Name"] == "stopped"
     with db.sessions() as session:
         trail = [
             e.action
             for e in list_audit(
-                session=session, entity_type="remediation_action", entity_id=str(target["id"])
+                session=session, entity_type="remediation_action", entity_id=str(target.id)
             )
         ]
         assert session.scalars(select(JobRun.job_name)).all() == [

@@ -23,6 +23,7 @@ from finops.core.errors import ConflictError, PermissionDeniedError
 from finops.db.database import Database
 from finops.db.models import Recommendation, RemediationAction, Resource, SavingsBaseline
 from finops.remediation import (
+    ActionView,
     WaitPolicy,
     approve_action,
     execute_action,
@@ -154,12 +155,12 @@ def _approved(db: Database, action_id: int) -> None:
     approve_action(db=db, action_id=action_id, actor=BOB)
 
 
-def _run_and_roll_back(db: Database, action_id: int, clients: Any = None) -> dict[str, Any]:
+def _run_and_roll_back(db: Database, action_id: int, clients: Any = None) -> ActionView:
     _approved(db, action_id)
     done = execute_action(db=db, action_id=action_id, actor=BOB, wait=FAST, clients=clients)
-    assert done["status"] == "succeeded", done["error"]
-    assert done["verified_at"] is not None
-    assert done["rollback_available"] is True
+    assert done.status == "succeeded", done.error
+    assert done.verified_at is not None
+    assert done.rollback_available is True
     return done
 
 
@@ -174,27 +175,27 @@ def test_idle_dev_instance_is_stopped_after_a_second_operator_approves_and_rollb
 
     run = plan_policy(db=db, name=name, actor=ALICE)
 
-    assert (run["planned"], run["refused"]) == (1, 0)
-    [planned] = run["actions"]
-    assert planned["status"] == "planned"
-    assert planned["resource_id"] == instance
-    assert planned["plan"]["changes"] == [{"field": "state", "from": "running", "to": "stopped"}]
-    assert planned["expected_monthly_saving"] == "70.08"
-    assert planned["plan"]["saving_source"] == "recommendation"
+    assert (run.planned, run.refused) == (1, 0)
+    [planned] = run.actions
+    assert planned.status == "planned"
+    assert planned.resource_id == instance
+    assert planned.plan["changes"] == [{"field": "state", "from": "running", "to": "stopped"}]
+    assert planned.model_dump(mode="json")["expected_monthly_saving"] == "70.08"
+    assert planned.plan["saving_source"] == "recommendation"
     assert _ec2_state(instance) == ("running", "m5.large")  # planning changes nothing
 
     with pytest.raises(PermissionDeniedError, match="another operator"):
-        approve_action(db=db, action_id=planned["id"], actor=ALICE)
+        approve_action(db=db, action_id=planned.id, actor=ALICE)
     with pytest.raises(ConflictError, match="approved"):
-        execute_action(db=db, action_id=planned["id"], actor=ALICE, wait=FAST)
-    approved = approve_action(db=db, action_id=planned["id"], actor=BOB, note="dev box, idle")
-    assert (approved["status"], approved["approved_by"]) == ("approved", BOB)
+        execute_action(db=db, action_id=planned.id, actor=ALICE, wait=FAST)
+    approved = approve_action(db=db, action_id=planned.id, actor=BOB, note="dev box, idle")
+    assert (approved.status, approved.approved_by) == ("approved", BOB)
 
-    done = execute_action(db=db, action_id=planned["id"], actor=BOB, wait=FAST)
+    done = execute_action(db=db, action_id=planned.id, actor=BOB, wait=FAST)
 
-    assert done["status"] == "succeeded", done["error"]
+    assert done.status == "succeeded", done.error
     assert _ec2_state(instance)[0] == "stopped"
-    assert done["rollback"]["original"] == {"state": "running"}
+    assert done.rollback["original"] == {"state": "running"}
     with db.sessions() as session:
         rec = session.get(Recommendation, rec_id)
         assert rec is not None
@@ -205,15 +206,15 @@ def test_idle_dev_instance_is_stopped_after_a_second_operator_approves_and_rollb
         assert baseline is not None
         assert baseline.estimated_monthly_saving == Decimal("70.08")
     with pytest.raises(ConflictError):
-        execute_action(db=db, action_id=planned["id"], actor=BOB, wait=FAST)
+        execute_action(db=db, action_id=planned.id, actor=BOB, wait=FAST)
 
-    rolled = rollback_action(db=db, action_id=planned["id"], actor=ALICE, wait=FAST)
+    rolled = rollback_action(db=db, action_id=planned.id, actor=ALICE, wait=FAST)
 
-    assert rolled["status"] == "rolled_back", rolled["error"]
-    assert rolled["rolled_back_at"] is not None
-    assert rolled["rollback_available"] is False
+    assert rolled.status == "rolled_back", rolled.error
+    assert rolled.rolled_back_at is not None
+    assert rolled.rollback_available is False
     assert _ec2_state(instance)[0] == "running"
-    assert _audit_trail(db, planned["id"]) == [
+    assert _audit_trail(db, planned.id) == [
         ("planned", ALICE),
         ("approval_denied", ALICE),
         ("approved", BOB),
@@ -223,7 +224,7 @@ def test_idle_dev_instance_is_stopped_after_a_second_operator_approves_and_rollb
         ("rolled_back", ALICE),
     ]
     with pytest.raises(ConflictError):
-        rollback_action(db=db, action_id=planned["id"], actor=ALICE, wait=FAST)
+        rollback_action(db=db, action_id=planned.id, actor=ALICE, wait=FAST)
 
 
 def test_actions_awaiting_approval_are_announced_once_to_the_approvals_webhook(
@@ -237,7 +238,7 @@ def test_actions_awaiting_approval_are_announced_once_to_the_approvals_webhook(
         first = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)
         plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)  # unchanged: not again
 
-    assert first["approval_notification_sent"] is True
+    assert first.approval_notification_sent is True
     [message] = approvals.received
     assert message["kind"] == "remediation.approval"
     assert "1 remediation action(s) of policy idle-ec2-stop-dev await approval" in message["text"]
@@ -258,14 +259,14 @@ def test_start_ec2_on_inventoried_instances_is_priced_from_the_catalogue(
         filter={"resource_type": "ec2_instance", "tags": {"equals": {"env": "dev"}}},
         action={"type": "start_ec2"},
     )
-    [action] = plan_policy(db=db, name="start-dev", actor=ALICE)["actions"]
-    assert action["plan"]["saving_source"] == "catalogue"
-    assert Decimal(action["expected_monthly_saving"]) < 0  # starting costs money
+    [action] = plan_policy(db=db, name="start-dev", actor=ALICE).actions
+    assert action.plan["saving_source"] == "catalogue"
+    assert Decimal(action.expected_monthly_saving) < 0  # starting costs money
 
-    _run_and_roll_back(db, action["id"])
+    _run_and_roll_back(db, action.id)
     assert _ec2_state(instance)[0] == "running"
 
-    assert rollback_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)["status"] == (
+    assert rollback_action(db=db, action_id=action.id, actor=BOB, wait=FAST).status == (
         "rolled_back"
     )
     assert _ec2_state(instance)[0] == "stopped"
@@ -283,14 +284,14 @@ def test_a_resource_carrying_an_exclusion_tag_is_refused_with_the_reason(
 
     run = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)
 
-    reasons = {a["resource_id"]: (a["status"], a["reason"]) for a in run["actions"]}
+    reasons = {a.resource_id: (a.status, a.reason) for a in run.actions}
     assert reasons == {
         kept: ("refused", "excluded by tag finops:exclude=true"),
         team: ("refused", "excluded by tag team=payments"),
     }
     with pytest.raises(ConflictError, match="refused"):
-        approve_action(db=db, action_id=run["actions"][0]["id"], actor=BOB)
-    assert _audit_trail(db, run["actions"][0]["id"])[0] == ("refused", ALICE)
+        approve_action(db=db, action_id=run.actions[0].id, actor=BOB)
+    assert _audit_trail(db, run.actions[0].id)[0] == ("refused", ALICE)
 
 
 def test_matches_beyond_the_blast_radius_are_refused_and_recorded_not_dropped(
@@ -301,10 +302,10 @@ def test_matches_beyond_the_blast_radius_are_refused_and_recorded_not_dropped(
 
     run = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)
 
-    assert (run["planned"], run["refused"]) == (2, 1)
-    refused = [a for a in run["actions"] if a["status"] == "refused"]
-    assert refused[0]["reason"].startswith("blast radius: the policy allows 2 action(s) per run")
-    assert sorted(a["resource_id"] for a in run["actions"]) == sorted(instances)
+    assert (run.planned, run.refused) == (2, 1)
+    refused = [a for a in run.actions if a.status == "refused"]
+    assert refused[0].reason.startswith("blast radius: the policy allows 2 action(s) per run")
+    assert sorted(a.resource_id for a in run.actions) == sorted(instances)
     with db.sessions() as session:
         assert session.scalar(
             select(RemediationAction.id).where(RemediationAction.status == "refused")
@@ -320,13 +321,11 @@ def test_a_replanned_run_keeps_identical_actions_and_a_changed_policy_supersedes
 
     again = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)
 
-    assert (again["planned"], again["unchanged"]) == (0, 1)
-    assert again["actions"][0]["id"] == first["actions"][0]["id"]
+    assert (again.planned, again.unchanged) == (0, 1)
+    assert again.actions[0].id == first.actions[0].id
     _policy(db, description="stop idle dev instances (reviewed)")
     with db.sessions() as session:
-        assert get_action(session=session, action_id=first["actions"][0]["id"])["status"] == (
-            "superseded"
-        )
+        assert get_action(session=session, action_id=first.actions[0].id).status == ("superseded")
 
 
 def test_a_dry_run_plan_records_the_diff_and_can_never_be_approved_or_executed(
@@ -337,12 +336,12 @@ def test_a_dry_run_plan_records_the_diff_and_can_never_be_approved_or_executed(
 
     run = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)
 
-    [plan] = run["actions"]
-    assert (plan["status"], plan["mode"]) == ("planned", "dry-run")
+    [plan] = run.actions
+    assert (plan.status, plan.mode) == ("planned", "dry-run")
     with pytest.raises(ConflictError, match="dry-run"):
-        approve_action(db=db, action_id=plan["id"], actor=BOB)
+        approve_action(db=db, action_id=plan.id, actor=BOB)
     with pytest.raises(ConflictError, match="dry-run"):
-        execute_action(db=db, action_id=plan["id"], actor=BOB, wait=FAST)
+        execute_action(db=db, action_id=plan.id, actor=BOB, wait=FAST)
     assert _ec2_state(instance)[0] == "running"
 
 
@@ -351,15 +350,15 @@ def test_a_rejected_action_never_executes_and_is_not_proposed_again(
 ) -> None:
     instance, _ = _idle(db)
     _policy(db)
-    [action] = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)["actions"]
+    [action] = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE).actions
 
-    rejected = reject_action(db=db, action_id=action["id"], actor=BOB, note="in use by QA")
+    rejected = reject_action(db=db, action_id=action.id, actor=BOB, note="in use by QA")
 
-    assert (rejected["status"], rejected["reason"]) == ("rejected", "in use by QA")
+    assert (rejected.status, rejected.reason) == ("rejected", "in use by QA")
     with pytest.raises(ConflictError):
-        execute_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
+        execute_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
     again = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)
-    assert (again["planned"], again["unchanged"]) == (0, 1)
+    assert (again.planned, again.unchanged) == (0, 1)
     assert _ec2_state(instance)[0] == "running"
 
 
@@ -368,17 +367,15 @@ def test_concurrent_executions_of_one_approved_action_run_it_once(
 ) -> None:
     _idle(db)
     _policy(db)
-    [action] = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)["actions"]
-    _approved(db, action["id"])
+    [action] = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE).actions
+    _approved(db, action.id)
     barrier = threading.Barrier(2)
     outcomes: list[str] = []
 
     def execute() -> None:
         barrier.wait()
         try:
-            outcomes.append(
-                execute_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)["status"]
-            )
+            outcomes.append(execute_action(db=db, action_id=action.id, actor=BOB, wait=FAST).status)
         except ConflictError:
             outcomes.append("conflict")
 
@@ -389,7 +386,7 @@ def test_concurrent_executions_of_one_approved_action_run_it_once(
         thread.join(timeout=60)
 
     assert sorted(outcomes) == ["conflict", "succeeded"]
-    assert [a for a, _ in _audit_trail(db, action["id"])].count("executing") == 1
+    assert [a for a, _ in _audit_trail(db, action.id)].count("executing") == 1
 
 
 def test_execution_stops_untouched_when_the_resource_changed_since_the_plan(
@@ -397,17 +394,17 @@ def test_execution_stops_untouched_when_the_resource_changed_since_the_plan(
 ) -> None:
     instance, _ = _idle(db)
     _policy(db)
-    [action] = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE)["actions"]
-    _approved(db, action["id"])
+    [action] = plan_policy(db=db, name="idle-ec2-stop-dev", actor=ALICE).actions
+    _approved(db, action.id)
     aws_client("ec2", region=REGION).create_tags(
         Resources=[instance], Tags=[{"Key": "finops:exclude", "Value": "true"}]
     )
 
-    done = execute_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
+    done = execute_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
 
-    assert done["status"] == "failed"
-    assert "excluded by tag finops:exclude=true" in done["error"]
-    assert done["rollback_available"] is False  # nothing was changed
+    assert done.status == "failed"
+    assert "excluded by tag finops:exclude=true" in done.error
+    assert done.rollback_available is False  # nothing was changed
     assert _ec2_state(instance)[0] == "running"
 
 
@@ -436,17 +433,17 @@ def test_resize_stops_modifies_starts_and_rollback_restores_the_old_type(
 ) -> None:
     instance = _oversized(db)
     _resize_policy(db)
-    [action] = plan_policy(db=db, name="rightsize-ec2", actor=ALICE)["actions"]
-    assert action["plan"]["changes"] == [
+    [action] = plan_policy(db=db, name="rightsize-ec2", actor=ALICE).actions
+    assert action.plan["changes"] == [
         {"field": "instance_type", "from": "m5.2xlarge", "to": "m5.large"}
     ]
 
-    done = _run_and_roll_back(db, action["id"])
+    done = _run_and_roll_back(db, action.id)
 
     assert _ec2_state(instance) == ("running", "m5.large")
-    assert done["rollback"]["original"] == {"instance_type": "m5.2xlarge", "state": "running"}
-    rolled = rollback_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
-    assert rolled["status"] == "rolled_back", rolled["error"]
+    assert done.rollback["original"] == {"instance_type": "m5.2xlarge", "state": "running"}
+    rolled = rollback_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
+    assert rolled.status == "rolled_back", rolled.error
     assert _ec2_state(instance) == ("running", "m5.2xlarge")
 
 
@@ -459,8 +456,8 @@ def test_resize_to_a_type_aws_does_not_offer_or_of_another_architecture_is_refus
 
     run = plan_policy(db=db, name="rightsize-ec2", actor=ALICE)
 
-    reasons = {a["resource_id"]: a["reason"] for a in run["actions"]}
-    assert run["refused"] == 2
+    reasons = {a.resource_id: a.reason for a in run.actions}
+    assert run.refused == 2
     assert "m5.colossal is not offered" in reasons[unknown]
     assert "runs arm64; the instance's image is x86_64" in reasons[graviton]
 
@@ -497,27 +494,27 @@ def test_a_resize_whose_start_fails_restores_the_original_type_and_keeps_the_rol
 ) -> None:
     instance = _oversized(db)
     _resize_policy(db)
-    [action] = plan_policy(db=db, name="rightsize-ec2", actor=ALICE)["actions"]
-    _approved(db, action["id"])
+    [action] = plan_policy(db=db, name="rightsize-ec2", actor=ALICE).actions
+    _approved(db, action.id)
 
     done = execute_action(
-        db=db, action_id=action["id"], actor=BOB, wait=FAST, clients=_start_fails_once()
+        db=db, action_id=action.id, actor=BOB, wait=FAST, clients=_start_fails_once()
     )
 
-    assert done["status"] == "failed"
-    assert "InsufficientInstanceCapacity" in done["error"]
-    assert done["rollback_available"] is True
-    assert done["rollback"]["restore"]["restored"] is True
+    assert done.status == "failed"
+    assert "InsufficientInstanceCapacity" in done.error
+    assert done.rollback_available is True
+    assert done.rollback["restore"]["restored"] is True
     assert _ec2_state(instance) == ("running", "m5.2xlarge")  # the original state
-    trail = [a for a, _ in _audit_trail(db, action["id"])]
+    trail = [a for a, _ in _audit_trail(db, action.id)]
     assert trail == ["planned", "approved", "executing", "failed"]
     with db.sessions() as session:
         rec = session.scalar(select(Recommendation).where(Recommendation.resource_id == instance))
         assert rec is not None
         assert rec.status == "open"  # nothing applied, no savings baseline
 
-    rolled = rollback_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
-    assert rolled["status"] == "rolled_back"
+    rolled = rollback_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
+    assert rolled.status == "rolled_back"
     assert _ec2_state(instance) == ("running", "m5.2xlarge")
 
 
@@ -529,14 +526,14 @@ def test_a_stop_aws_refuses_fails_the_action_and_leaves_the_instance_running(
         InstanceId=instance, DisableApiStop={"Value": True}
     )
     _resize_policy(db)
-    [action] = plan_policy(db=db, name="rightsize-ec2", actor=ALICE)["actions"]
-    _approved(db, action["id"])
+    [action] = plan_policy(db=db, name="rightsize-ec2", actor=ALICE).actions
+    _approved(db, action.id)
 
-    done = execute_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
+    done = execute_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
 
-    assert done["status"] == "failed"
-    assert "StopInstances" in done["error"]
-    assert done["rollback_available"] is True
+    assert done.status == "failed"
+    assert "StopInstances" in done.error
+    assert done.rollback_available is True
     assert _ec2_state(instance) == ("running", "m5.2xlarge")
 
 
@@ -588,16 +585,16 @@ def test_scale_ecs_service_executes_verifies_and_rolls_back(db: Database, aws: M
         filter={"resource_type": "ecs_service", "tags": {"equals": {"env": "dev"}}},
         action={"type": "scale_ecs_service", "desired_count": 1},
     )
-    [action] = plan_policy(db=db, name="scale-down-dev-services", actor=ALICE)["actions"]
-    assert action["plan"]["changes"] == [{"field": "desired_count", "from": 3, "to": 1}]
-    assert action["plan"]["saving_source"] == "catalogue"
-    assert Decimal(action["expected_monthly_saving"]) > 0
+    [action] = plan_policy(db=db, name="scale-down-dev-services", actor=ALICE).actions
+    assert action.plan["changes"] == [{"field": "desired_count", "from": 3, "to": 1}]
+    assert action.plan["saving_source"] == "catalogue"
+    assert Decimal(action.expected_monthly_saving) > 0
 
-    _run_and_roll_back(db, action["id"])
+    _run_and_roll_back(db, action.id)
     assert _ecs_now(arn)["desired"] == 1
 
-    rolled = rollback_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
-    assert rolled["status"] == "rolled_back", rolled["error"]
+    rolled = rollback_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
+    assert rolled.status == "rolled_back", rolled.error
     assert _ecs_now(arn)["desired"] == 3
 
 
@@ -614,17 +611,17 @@ def test_change_ecs_task_size_registers_a_revision_and_rollback_returns_to_the_o
         filter={"resource_type": "ecs_service", "recommendation_kind": "fargate_task"},
         action={"type": "change_ecs_task_size"},
     )
-    [action] = plan_policy(db=db, name="fargate-task-size", actor=ALICE)["actions"]
-    assert action["plan"]["desired"] == {"cpu": 512, "memory": 2048}
+    [action] = plan_policy(db=db, name="fargate-task-size", actor=ALICE).actions
+    assert action.plan["desired"] == {"cpu": 512, "memory": 2048}
 
-    done = _run_and_roll_back(db, action["id"])
+    done = _run_and_roll_back(db, action.id)
 
     after = _ecs_now(arn)
     assert (after["cpu"], after["memory"]) == ("512", "2048")
     assert after["task_definition"] != before["task_definition"]
-    assert done["rollback"]["result"]["task_definition"] == after["task_definition"]
-    rolled = rollback_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
-    assert rolled["status"] == "rolled_back", rolled["error"]
+    assert done.rollback["result"]["task_definition"] == after["task_definition"]
+    rolled = rollback_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
+    assert rolled.status == "rolled_back", rolled.error
     assert _ecs_now(arn) == before
 
 
@@ -666,14 +663,14 @@ def test_lambda_memory_change_executes_verifies_and_rolls_back(
         filter={"resource_type": "lambda_function", "recommendation_kind": "lambda_memory"},
         action={"type": "change_lambda_memory"},
     )
-    [action] = plan_policy(db=db, name="lambda-memory", actor=ALICE)["actions"]
-    assert action["plan"]["changes"] == [{"field": "memory_mb", "from": 1024, "to": 512}]
+    [action] = plan_policy(db=db, name="lambda-memory", actor=ALICE).actions
+    assert action.plan["changes"] == [{"field": "memory_mb", "from": 1024, "to": 512}]
 
-    _run_and_roll_back(db, action["id"])
+    _run_and_roll_back(db, action.id)
     assert _memory() == 512
 
-    rolled = rollback_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
-    assert rolled["status"] == "rolled_back", rolled["error"]
+    rolled = rollback_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
+    assert rolled.status == "rolled_back", rolled.error
     assert _memory() == 1024
 
 
@@ -688,9 +685,9 @@ def test_lambda_architecture_change_is_planned_as_a_diff(db: Database, aws: Moto
         action={"type": "change_lambda_architecture", "architecture": "arm64"},
     )
 
-    [plan] = plan_policy(db=db, name="lambda-graviton", actor=ALICE)["actions"]
+    [plan] = plan_policy(db=db, name="lambda-graviton", actor=ALICE).actions
 
-    assert plan["plan"]["changes"] == [{"field": "architecture", "from": "x86_64", "to": "arm64"}]
+    assert plan.plan["changes"] == [{"field": "architecture", "from": "x86_64", "to": "arm64"}]
 
 
 # ----------------------------------------------------------------------------- EKS
@@ -731,15 +728,15 @@ def test_eks_node_group_scale_executes_verifies_and_rolls_back(
         filter={"resource_type": "eks_nodegroup", "recommendation_kind": "node_group"},
         action={"type": "scale_eks_nodegroup"},
     )
-    [action] = plan_policy(db=db, name="node-groups", actor=ALICE)["actions"]
+    [action] = plan_policy(db=db, name="node-groups", actor=ALICE).actions
     # below the group's minimum: the minimum follows, the maximum stays
-    assert action["plan"]["desired"] == {"desired_size": 1, "min_size": 1, "max_size": 6}
+    assert action.plan["desired"] == {"desired_size": 1, "min_size": 1, "max_size": 6}
 
-    _run_and_roll_back(db, action["id"])
+    _run_and_roll_back(db, action.id)
     assert _scaling() == {"minSize": 1, "maxSize": 6, "desiredSize": 1}
 
-    rolled = rollback_action(db=db, action_id=action["id"], actor=BOB, wait=FAST)
-    assert rolled["status"] == "rolled_back", rolled["error"]
+    rolled = rollback_action(db=db, action_id=action.id, actor=BOB, wait=FAST)
+    assert rolled.status == "rolled_back", rolled.error
     assert _scaling() == {"minSize": 2, "maxSize": 6, "desiredSize": 4}
 
 
@@ -798,7 +795,7 @@ def test_a_resource_whose_endpoint_answers_garbage_is_refused_not_a_crash(
         action={"type": "stop_ec2"},
     )
     run = plan_policy(db=db, name="stop-anything", actor=ALICE)
-    [action] = run["actions"]
-    assert action["status"] == "refused"
-    assert action["reason"].startswith("cannot read the resource: cannot read i-0aaaaaaaaaaaaaaaa")
-    assert "<html" not in action["reason"]
+    [action] = run.actions
+    assert action.status == "refused"
+    assert action.reason.startswith("cannot read the resource: cannot read i-0aaaaaaaaaaaaaaaa")
+    assert "<html" not in action.reason

@@ -4,19 +4,23 @@ path and what was expected."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 
 from finops.remediation import (
+    ACTIONS,
     DEFAULT_AUTO_ALLOW_LIST,
+    ActionKind,
     AutoAllowList,
     AutoRule,
     PolicyError,
+    PolicyMode,
     load_policy_file,
     parse_policy_yaml,
     validate_policy,
 )
+from finops.remediation.policy import ACTION_TYPES, Mode
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "app" / "finops" / "remediation" / "examples"
 
@@ -217,3 +221,8 @@ def test_a_document_that_is_not_a_mapping_is_refused() -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(PolicyError, match=r"nope\.yaml: cannot read the policy file"):
         load_policy_file(tmp_path / "nope.yaml")
+
+
+def test_the_mode_and_action_enums_name_exactly_what_the_policy_format_accepts() -> None:
+    assert [m.value for m in PolicyMode] == list(get_args(Mode))
+    assert sorted(k.value for k in ActionKind) == sorted(ACTION_TYPES) == sorted(ACTIONS)

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from finops.cli.support import fail, open_cli_database, parse_date, print_json, user_errors
+
+if TYPE_CHECKING:
+    from finops.remediation.views import ActionView
 
 remediation_app = typer.Typer(
     help="Policy-driven remediation: policies, plans, approvals, execution, rollback.",
@@ -43,26 +46,30 @@ def _actor(given: str | None) -> str:
         return "cli"
 
 
-def _print_action(doc: dict[str, Any]) -> None:
+def _print_action(action: ActionView) -> None:
     changes = ", ".join(
-        f"{c['field']} {c['from']} -> {c['to']}" for c in (doc.get("plan") or {}).get("changes", [])
+        f"{c['field']} {c['from']} -> {c['to']}" for c in (action.plan or {}).get("changes", [])
     )
-    saving = doc["expected_monthly_saving"]
-    money = f"{saving} {doc['billing_currency']}/month" if saving is not None else "-"
-    why = doc.get("error") or doc.get("reason") or ""
+    saving = action.model_dump(mode="json", include={"expected_monthly_saving"})
+    money = (
+        f"{saving['expected_monthly_saving']} {action.billing_currency}/month"
+        if action.expected_monthly_saving is not None
+        else "-"
+    )
+    why = action.error or action.reason or ""
     typer.echo(
-        f"{doc['id']:6} {doc['status']:15} {doc['mode']:9} {doc['action']:26} "
-        f"{doc['resource_id']}  {changes or '-'}  {money}" + (f"  ({why})" if why else "")
+        f"{action.id:6} {action.status:15} {action.mode:9} {action.action:26} "
+        f"{action.resource_id}  {changes or '-'}  {money}" + (f"  ({why})" if why else "")
     )
 
 
-def _finish(doc: dict[str, Any], json_output: bool, bad: tuple[str, ...] = ()) -> None:
+def _finish(action: ActionView, json_output: bool, bad: tuple[str, ...] = ()) -> None:
     if json_output:
-        print_json(doc)
+        print_json(action.model_dump(mode="json"))
     else:
-        _print_action(doc)
-    if doc["status"] in bad:
-        fail(f"remediation action {doc['id']} is {doc['status']}: {doc.get('error')}")
+        _print_action(action)
+    if action.status in bad:
+        fail(f"remediation action {action.id} is {action.status}: {action.error}")
 
 
 # --------------------------------------------------------------------------- policies
@@ -95,12 +102,12 @@ def policies_load(
         from finops.remediation import load_policy_file, save_policy
 
         policy = load_policy_file(file)
-        doc = save_policy(db=open_cli_database(), policy=policy, actor=_actor(actor))
+        saved = save_policy(db=open_cli_database(), policy=policy, actor=_actor(actor))
         if json_output:
-            print_json(doc)
+            print_json(saved.model_dump(mode="json"))
         else:
-            verb = "created" if doc["created"] else ("updated" if doc["changed"] else "unchanged")
-            typer.echo(f"{verb}: {doc['name']} ({doc['mode']})")
+            verb = "created" if saved.created else ("updated" if saved.changed else "unchanged")
+            typer.echo(f"{verb}: {saved.name} ({saved.mode})")
 
 
 @policies_app.command("list")
@@ -112,12 +119,12 @@ def policies_list(json_output: JsonOption = False) -> None:
         with open_cli_database().sessions() as session:
             items = list_policies(session=session)
         if json_output:
-            print_json({"items": items})
+            print_json({"items": [p.model_dump(mode="json") for p in items]})
             return
-        for doc in items:
-            state = "enabled" if doc["enabled"] else "disabled"
-            action = doc["definition"]["action"]["type"]
-            typer.echo(f"{doc['name']:40} {doc['mode']:9} {state:9} {action}")
+        for p in items:
+            state = "enabled" if p.enabled else "disabled"
+            action = p.definition["action"]["type"]
+            typer.echo(f"{p.name:40} {p.mode:9} {state:9} {action}")
 
 
 # --------------------------------------------------------------------------- plan & actions
@@ -135,17 +142,17 @@ def plan(
         from finops.remediation import plan_policy
 
         day = parse_date(as_of, "--as-of") if as_of else None
-        summary = plan_policy(db=open_cli_database(), name=policy, actor=_actor(actor), as_of=day)
+        run = plan_policy(db=open_cli_database(), name=policy, actor=_actor(actor), as_of=day)
         if json_output:
-            print_json(summary)
+            print_json(run.model_dump(mode="json"))
             return
         typer.echo(
-            f"run {summary['run_id']} of {summary['policy']} ({summary['mode']}): "
-            f"{summary['planned']} planned, {summary['refused']} refused, "
-            f"{summary['unchanged']} unchanged, {summary['pending']} pending"
+            f"run {run.run_id} of {run.policy} ({run.mode}): "
+            f"{run.planned} planned, {run.refused} refused, "
+            f"{run.unchanged} unchanged, {run.pending} pending"
         )
-        for doc in summary["actions"]:
-            _print_action(doc)
+        for action in run.actions:
+            _print_action(action)
 
 
 @actions_app.command("list")
@@ -165,10 +172,17 @@ def actions_list(
                 session=session, status=status, policy=policy, run_id=run_id, limit=limit
             )
         if json_output:
-            print_json(page)
+            print_json(
+                {
+                    "items": [a.model_dump(mode="json") for a in page.items],
+                    "total": page.total,
+                    "limit": page.limit,
+                    "offset": page.offset,
+                }
+            )
             return
-        for doc in page["items"]:
-            _print_action(doc)
+        for action in page.items:
+            _print_action(action)
 
 
 @actions_app.command("show")
@@ -178,7 +192,7 @@ def actions_show(action_id: ActionId) -> None:
         from finops.remediation import get_action
 
         with open_cli_database().sessions() as session:
-            print_json(get_action(session=session, action_id=action_id))
+            print_json(get_action(session=session, action_id=action_id).model_dump(mode="json"))
 
 
 @remediation_app.command("approve")
@@ -192,10 +206,10 @@ def approve(
     with user_errors():
         from finops.remediation import approve_action
 
-        doc = approve_action(
+        approved = approve_action(
             db=open_cli_database(), action_id=action_id, actor=_actor(actor), note=note
         )
-        _finish(doc, json_output)
+        _finish(approved, json_output)
 
 
 @remediation_app.command("reject")
@@ -209,10 +223,10 @@ def reject(
     with user_errors():
         from finops.remediation import reject_action
 
-        doc = reject_action(
+        rejected = reject_action(
             db=open_cli_database(), action_id=action_id, actor=_actor(actor), note=note
         )
-        _finish(doc, json_output)
+        _finish(rejected, json_output)
 
 
 @remediation_app.command("execute")
@@ -224,8 +238,8 @@ def execute(
     with user_errors():
         from finops.remediation import execute_action
 
-        doc = execute_action(db=open_cli_database(), action_id=action_id, actor=_actor(actor))
-        _finish(doc, json_output, bad=("failed",))
+        done = execute_action(db=open_cli_database(), action_id=action_id, actor=_actor(actor))
+        _finish(done, json_output, bad=("failed",))
 
 
 @remediation_app.command("rollback")
@@ -236,5 +250,5 @@ def rollback(
     with user_errors():
         from finops.remediation import rollback_action
 
-        doc = rollback_action(db=open_cli_database(), action_id=action_id, actor=_actor(actor))
-        _finish(doc, json_output, bad=("rollback_failed",))
+        rolled = rollback_action(db=open_cli_database(), action_id=action_id, actor=_actor(actor))
+        _finish(rolled, json_output, bad=("rollback_failed",))

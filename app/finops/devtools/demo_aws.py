@@ -81,10 +81,10 @@ def seed_demo_aws(*, db: Database, say: Callable[[str], None]) -> dict[str, Any]
     )
     save_policy(db=db, policy=policy, actor=DEMO_ACTOR)
     plan = plan_policy(db=db, name=DEMO_POLICY, actor=DEMO_ACTOR, notify=False)
-    say(f"remediation: {DEMO_POLICY}: planned {plan['planned']}, refused {plan['refused']}")
+    say(f"remediation: {DEMO_POLICY}: planned {plan.planned}, refused {plan.refused}")
     return {
         "billing_pipeline": pipeline.as_json(),
         "instances": instances,
         "inventory": inventory,
-        "remediation": {k: plan[k] for k in ("planned", "refused")},
+        "remediation": {"planned": plan.planned, "refused": plan.refused},
     }

@@ -7,8 +7,9 @@ Where things are, in the order they build on each other:
 - :mod:`~finops.remediation.policy`: the policy format (pure);
 - :mod:`~finops.remediation.actions`: how each action reads, changes, verifies and restores a
   resource (one module per family, the interface in :mod:`~finops.remediation.actions.base`);
+- :mod:`~finops.remediation.kinds`: the policy modes and action kinds (string enums);
 - :mod:`~finops.remediation.lifecycle`: the statuses and the one way a status changes;
-- :mod:`~finops.remediation.views`: the JSON documents of policies and actions;
+- :mod:`~finops.remediation.views`: the views of policies, actions and plan runs;
 - :mod:`~finops.remediation.store`: policies and actions as stored (save, read, list);
 - :mod:`~finops.remediation.candidates`, :mod:`~finops.remediation.planning`: planning a run;
 - :mod:`~finops.remediation.approval`: approve or reject a planned action;
@@ -21,7 +22,8 @@ from finops.remediation.approval import approve_action, reject_action
 from finops.remediation.exceptions import ActionFailedError, PolicyError
 from finops.remediation.execution import execute_action, rollback_action
 from finops.remediation.job import run_policies
-from finops.remediation.lifecycle import STATUSES
+from finops.remediation.kinds import ActionKind, PolicyMode
+from finops.remediation.lifecycle import ActionStatus
 from finops.remediation.planning import plan_policy
 from finops.remediation.policy import (
     DEFAULT_AUTO_ALLOW_LIST,
@@ -39,18 +41,23 @@ from finops.remediation.store import (
     list_policies,
     save_policy,
 )
-from finops.remediation.views import policy_to_dict
+from finops.remediation.views import ActionView, PlanRunView, PolicyView
 
 __all__ = [
     "ACTIONS",
     "DEFAULT_AUTO_ALLOW_LIST",
-    "STATUSES",
     "ActionFailedError",
+    "ActionKind",
+    "ActionStatus",
+    "ActionView",
     "AutoAllowList",
     "AutoRule",
     "ClientFactory",
+    "PlanRunView",
     "PolicyDefinition",
     "PolicyError",
+    "PolicyMode",
+    "PolicyView",
     "WaitPolicy",
     "approve_action",
     "execute_action",
@@ -61,7 +68,6 @@ __all__ = [
     "load_policy_file",
     "parse_policy_yaml",
     "plan_policy",
-    "policy_to_dict",
     "reject_action",
     "rollback_action",
     "run_policies",

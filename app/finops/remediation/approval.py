@@ -4,7 +4,6 @@ attempt is audited) or reject."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from finops.audit import record_audit
 from finops.core.errors import ConflictError, PermissionDeniedError
@@ -12,12 +11,12 @@ from finops.db.database import Database
 from finops.db.models import RemediationAction
 from finops.remediation.lifecycle import ENTITY, load_action, transition
 from finops.remediation.store import policy_name_of
-from finops.remediation.views import action_to_dict
+from finops.remediation.views import ActionView
 
 
 def approve_action(
     *, db: Database, action_id: int, actor: str, note: str | None = None
-) -> dict[str, Any]:
+) -> ActionView:
     """``planned`` (approval mode) -> ``approved`` by ``actor`` (audited).
 
     ConflictError unless the action is planned in approval mode (dry-run plans and auto actions
@@ -45,7 +44,7 @@ def approve_action(
                 {"note": note} if note else None,
                 approved_by=actor,
             )
-            return action_to_dict(action, policy_name_of(session, action))
+            return ActionView.from_row(action, policy_name=policy_name_of(session, action))
     with db.sessions.begin() as session:
         record_audit(
             session=session,
@@ -79,7 +78,7 @@ def _require_approvable(action: RemediationAction) -> None:
 
 def reject_action(
     *, db: Database, action_id: int, actor: str, note: str | None = None
-) -> dict[str, Any]:
+) -> ActionView:
     """``planned`` (approval or auto mode) -> ``rejected`` (audited, the note kept as reason);
     ConflictError from any other status or for a dry-run plan."""
     now = dt.datetime.now(dt.UTC)
@@ -97,4 +96,4 @@ def reject_action(
             rejected_by=actor,
             reason=note,
         )
-        return action_to_dict(action, policy_name_of(session, action))
+        return ActionView.from_row(action, policy_name=policy_name_of(session, action))

@@ -35,7 +35,7 @@ from finops.remediation.candidates import RECOMMENDATION_ACTIVE, excluded_by
 from finops.remediation.lifecycle import load_action, rollback_available, transition
 from finops.remediation.policy import DEFAULT_AUTO_ALLOW_LIST, AutoAllowList, PolicyDefinition
 from finops.remediation.store import policy_name_of, stored_definition
-from finops.remediation.views import action_to_dict
+from finops.remediation.views import ActionView
 
 logger = logging.getLogger(__name__)
 
@@ -109,7 +109,7 @@ def execute_action(
     clients: ClientFactory | None = None,
     wait: WaitPolicy | None = None,
     allow_list: AutoAllowList = DEFAULT_AUTO_ALLOW_LIST,
-) -> dict[str, Any]:
+) -> ActionView:
     """Execute an approved (or planned auto-mode) action, verify the new state, and record it.
 
     Guarantees: ConflictError (nothing done) unless the claim ``-> executing`` wins. The live
@@ -183,7 +183,7 @@ def _finish_execution(
     actor: str,
     outcome: dict[str, Any],
     rollback: dict[str, Any] | None,
-) -> dict[str, Any]:
+) -> ActionView:
     now = dt.datetime.now(dt.UTC)
     with db.sessions.begin() as session:
         action = load_action(session, action_id)
@@ -203,7 +203,7 @@ def _finish_execution(
         )
         if status == "succeeded" and action.recommendation_id is not None:
             _mark_recommendation_applied(session, action, actor, now.date())
-        return action_to_dict(action, policy_name_of(session, action))
+        return ActionView.from_row(action, policy_name=policy_name_of(session, action))
 
 
 def _mark_recommendation_applied(
@@ -255,7 +255,7 @@ def rollback_action(
     actor: str,
     clients: ClientFactory | None = None,
     wait: WaitPolicy | None = None,
-) -> dict[str, Any]:
+) -> ActionView:
     """Restore the original state recorded when the action executed, and verify it.
 
     ConflictError unless the action is succeeded, failed or rollback_failed with a rollback
@@ -308,4 +308,4 @@ def rollback_action(
                 entity_id=action.recommendation_id,
                 details={"remediation_action_id": action.id},
             )
-        return action_to_dict(action, policy_name_of(session, action))
+        return ActionView.from_row(action, policy_name=policy_name_of(session, action))

@@ -14,8 +14,11 @@ from finops.db.database import Database
 from finops.db.models import RemediationPolicy
 from finops.remediation.actions.base import ClientFactory, WaitPolicy
 from finops.remediation.execution import execute_action
+from finops.remediation.kinds import PolicyMode
+from finops.remediation.lifecycle import ActionStatus
 from finops.remediation.planning import plan_policy
 from finops.remediation.policy import DEFAULT_AUTO_ALLOW_LIST, AutoAllowList
+from finops.remediation.views import ActionView
 
 logger = logging.getLogger(__name__)
 
@@ -61,16 +64,16 @@ def run_policies(
             )
             errors[name] = exc.message
             continue
-        executed: list[dict[str, Any]] = []
-        if summary["mode"] == "auto":
-            for item in summary["actions"]:
-                if item["status"] != "planned":
+        executed: list[ActionView] = []
+        if summary.mode == PolicyMode.AUTO:
+            for item in summary.actions:
+                if item.status != ActionStatus.PLANNED:
                     continue
                 try:
                     executed.append(
                         execute_action(
                             db=db,
-                            action_id=item["id"],
+                            action_id=item.id,
                             actor=actor,
                             clients=clients,
                             wait=wait,
@@ -78,17 +81,17 @@ def run_policies(
                         )
                     )
                 except ConflictError as exc:  # another runner took it
-                    errors[f"{name}#{item['id']}"] = exc.message
-        outcome = {
-            "run_id": summary["run_id"],
-            "mode": summary["mode"],
-            "planned": summary["planned"],
-            "refused": summary["refused"],
-            "unchanged": summary["unchanged"],
-            "pending": summary["pending"],
+                    errors[f"{name}#{item.id}"] = exc.message
+        outcome: dict[str, Any] = {
+            "run_id": summary.run_id,
+            "mode": summary.mode.value,
+            "planned": summary.planned,
+            "refused": summary.refused,
+            "unchanged": summary.unchanged,
+            "pending": summary.pending,
             "executed": len(executed),
-            "succeeded": sum(1 for a in executed if a["status"] == "succeeded"),
-            "failed": sum(1 for a in executed if a["status"] == "failed"),
+            "succeeded": sum(1 for a in executed if a.status == ActionStatus.SUCCEEDED),
+            "failed": sum(1 for a in executed if a.status == ActionStatus.FAILED),
         }
         per_policy[name] = outcome
         for key in totals:

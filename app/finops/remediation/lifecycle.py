@@ -15,6 +15,7 @@ Of two concurrent approvals or executions exactly one wins, the other gets Confl
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -28,22 +29,26 @@ from finops.db.models import RemediationAction, RemediationPolicy
 ENTITY = "remediation_action"
 """The audit entity type of an action."""
 
-STATUSES = (
-    "planned",
-    "refused",
-    "approved",
-    "rejected",
-    "executing",
-    "succeeded",
-    "failed",
-    "rolling_back",
-    "rolled_back",
-    "rollback_failed",
-    "superseded",
-)
-PENDING = ("approved", "executing", "rolling_back")
+
+class ActionStatus(StrEnum):
+    """Where an action is in its lifecycle (the values are the stored strings)."""
+
+    PLANNED = "planned"
+    REFUSED = "refused"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    EXECUTING = "executing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    ROLLING_BACK = "rolling_back"
+    ROLLED_BACK = "rolled_back"
+    ROLLBACK_FAILED = "rollback_failed"
+    SUPERSEDED = "superseded"
+
+
+PENDING = (ActionStatus.APPROVED, ActionStatus.EXECUTING, ActionStatus.ROLLING_BACK)
 """An action in one of these is in flight: a new plan leaves its resource alone."""
-ROLLBACK_FROM = ("succeeded", "failed", "rollback_failed")
+ROLLBACK_FROM = (ActionStatus.SUCCEEDED, ActionStatus.FAILED, ActionStatus.ROLLBACK_FAILED)
 
 
 def rollback_available(row: RemediationAction) -> bool:

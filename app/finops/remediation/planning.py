@@ -21,7 +21,7 @@ from finops.catalogue import packaged_catalogue, read_price_catalogue
 from finops.core.errors import ConflictError, NotFoundError
 from finops.db.database import Database
 from finops.db.models import RemediationAction, RemediationPolicy
-from finops.db.types import to_json_document
+from finops.db.types import decimal_to_text, to_json_document
 from finops.remediation.actions.base import (
     ACTIONS,
     ActionHandler,
@@ -33,7 +33,7 @@ from finops.remediation.candidates import Outcome, evaluate, select_candidates
 from finops.remediation.lifecycle import ENTITY, PENDING, audit_snapshot, transition
 from finops.remediation.policy import DEFAULT_AUTO_ALLOW_LIST, AutoAllowList, PolicyDefinition
 from finops.remediation.store import POLICY_ENTITY, get_policy, stored_definition
-from finops.remediation.views import action_to_dict
+from finops.remediation.views import ActionView, PlanRunView
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +89,7 @@ def plan_policy(
     clients: ClientFactory | None = None,
     allow_list: AutoAllowList = DEFAULT_AUTO_ALLOW_LIST,
     notify: bool = True,
-) -> dict[str, Any]:
+) -> PlanRunView:
     """Plan one run of policy ``name``: select the matching resources, read each one's live
     state and record a ``planned`` action (diff and expected saving) or a ``refused`` one
     (reason) per resource. Changes nothing in AWS.
@@ -124,7 +124,7 @@ def plan_policy(
             skipped[o.reason or "other"] = skipped.get(o.reason or "other", 0) + 1
     now = dt.datetime.now(dt.UTC)
     counts = {"planned": 0, "refused": 0, "unchanged": 0, "pending": 0, "superseded": 0}
-    items: list[dict[str, Any]] = []
+    items: list[ActionView] = []
     with db.sessions.begin() as session:
         policy_row = session.get(RemediationPolicy, policy_id, with_for_update=True)
         if policy_row is None:
@@ -164,7 +164,7 @@ def plan_policy(
                 or (o.decision == "planned" and _same_plan(previous, policy.mode, "rejected", plan))
             ):
                 counts["unchanged"] += 1
-                items.append({**action_to_dict(previous, name), "unchanged": True})
+                items.append(ActionView.from_row(previous, policy_name=name, unchanged=True))
                 continue
             if previous is not None and previous.status == "planned":
                 transition(
@@ -217,7 +217,7 @@ def plan_policy(
             counts[o.decision] += 1
             if o.decision == "planned" and policy.mode == "approval":
                 created_for_approval.append(action)
-            items.append({**action_to_dict(action, name), "unchanged": False})
+            items.append(ActionView.from_row(action, policy_name=name, unchanged=False))
         summary = {
             "policy": name,
             "run_id": run_id,
@@ -236,9 +236,11 @@ def plan_policy(
             entity_id=name,
             details=summary,
         )
-        announce = [action_to_dict(a, name) for a in created_for_approval]
+        announce = [ActionView.from_row(a, policy_name=name) for a in created_for_approval]
     notified = _announce_approvals(db, name, run_id, announce) if notify and announce else False
-    return {**summary, "approval_notification_sent": notified, "actions": items}
+    return PlanRunView.model_validate(
+        {**summary, "approval_notification_sent": notified, "actions": items}
+    )
 
 
 def _latest_actions(
@@ -260,9 +262,7 @@ def _latest_actions(
     return latest
 
 
-def _announce_approvals(
-    db: Database, policy: str, run_id: str, actions: list[dict[str, Any]]
-) -> bool:
+def _announce_approvals(db: Database, policy: str, run_id: str, actions: list[ActionView]) -> bool:
     """Publish one ``remediation.approval`` notification for the run's actions that wait;
     whether it was delivered.
 
@@ -274,11 +274,15 @@ def _announce_approvals(
     lines = []
     for a in actions:
         changes = ", ".join(
-            f"{c['field']} {c['from']} -> {c['to']}" for c in (a["plan"] or {}).get("changes", [])
+            f"{c['field']} {c['from']} -> {c['to']}" for c in (a.plan or {}).get("changes", [])
         )
-        saving = a["expected_monthly_saving"]
-        money = f"; saves {saving} {a['billing_currency']}/month" if saving is not None else ""
-        lines.append(f"#{a['id']} {a['action']} {a['resource_id']}: {changes}{money}")
+        saving = a.expected_monthly_saving
+        money = (
+            f"; saves {decimal_to_text(saving)} {a.billing_currency}/month"
+            if saving is not None
+            else ""
+        )
+        lines.append(f"#{a.id} {a.action} {a.resource_id}: {changes}{money}")
     try:
         delivered = publish(
             db=db,

@@ -11,18 +11,18 @@ from sqlalchemy.orm import Session
 
 from finops.audit import record_audit
 from finops.core.errors import InvalidInputError, NotFoundError
-from finops.core.paging import fetch_page
+from finops.core.paging import Page, fetch_page
 from finops.db.database import Database
 from finops.db.models import RemediationAction, RemediationPolicy
 from finops.db.types import to_json_document
-from finops.remediation.lifecycle import STATUSES, load_action, supersede_open_actions
+from finops.remediation.lifecycle import ActionStatus, load_action, supersede_open_actions
 from finops.remediation.policy import (
     DEFAULT_AUTO_ALLOW_LIST,
     AutoAllowList,
     PolicyDefinition,
     validate_policy,
 )
-from finops.remediation.views import action_to_dict, policy_to_dict
+from finops.remediation.views import ActionView, PolicyView
 
 POLICY_ENTITY = "remediation_policy"
 """The audit entity type of a policy."""
@@ -34,13 +34,13 @@ def save_policy(
     policy: PolicyDefinition,
     actor: str,
     allow_list: AutoAllowList = DEFAULT_AUTO_ALLOW_LIST,
-) -> dict[str, Any]:
+) -> PolicyView:
     """Create the policy, or replace the one of the same name (audited ``created`` /
     ``updated`` with before and after).
 
     The definition is validated again against ``allow_list`` (PolicyError otherwise). Replacing a
     definition supersedes the policy's planned and approved actions: they were decided under
-    the old rules. Returns the stored policy with ``"created": bool``.
+    the old rules. Returns the stored policy with ``created`` and ``changed`` set.
     """
     validate_policy(policy.model_dump(mode="json"), source="policy", allow_list=allow_list)
     definition = to_json_document(policy.model_dump(mode="json"))
@@ -50,12 +50,12 @@ def save_policy(
             select(RemediationPolicy).where(RemediationPolicy.name == policy.name).with_for_update()
         )
         created = row is None
-        before = None if row is None else policy_to_dict(row)
+        before = None if row is None else PolicyView.from_row(row).audit_document()
         if row is None:
             row = RemediationPolicy(name=policy.name, created_at=now)
             session.add(row)
         elif row.definition == definition:
-            return {**policy_to_dict(row), "created": False, "changed": False}
+            return PolicyView.from_row(row, created=False, changed=False)
         row.definition = definition
         row.mode = policy.mode
         row.enabled = policy.enabled
@@ -68,17 +68,17 @@ def save_policy(
             entity_type=POLICY_ENTITY,
             entity_id=policy.name,
             before=before,
-            after=policy_to_dict(row),
+            after=PolicyView.from_row(row).audit_document(),
         )
         if not created:
             supersede_open_actions(session, row, actor, "the policy was changed", now)
-        return {**policy_to_dict(row), "created": created, "changed": True}
+        return PolicyView.from_row(row, created=created, changed=True)
 
 
-def list_policies(*, session: Session) -> list[dict[str, Any]]:
+def list_policies(*, session: Session) -> list[PolicyView]:
     """Every stored policy, by name."""
     rows = session.scalars(select(RemediationPolicy).order_by(RemediationPolicy.name))
-    return [policy_to_dict(r) for r in rows]
+    return [PolicyView.from_row(r) for r in rows]
 
 
 def get_policy(*, session: Session, name: str) -> RemediationPolicy:
@@ -109,10 +109,10 @@ def policy_name_of(session: Session, action: RemediationAction) -> str | None:
     )
 
 
-def get_action(*, session: Session, action_id: int) -> dict[str, Any]:
+def get_action(*, session: Session, action_id: int) -> ActionView:
     """One action with its plan, decision, execution and rollback; NotFoundError otherwise."""
     action = load_action(session, action_id)
-    return action_to_dict(action, policy_name_of(session, action))
+    return ActionView.from_row(action, policy_name=policy_name_of(session, action))
 
 
 def list_actions(
@@ -123,16 +123,16 @@ def list_actions(
     run_id: str | None = None,
     limit: int = 100,
     offset: int = 0,
-) -> dict[str, Any]:
-    """A page of actions, newest first: ``{"items", "total", "limit", "offset"}``.
+) -> Page[ActionView]:
+    """A page of actions, newest first.
 
     InvalidInputError for an unknown ``status`` or a page outside the shared limits
     (:func:`finops.core.paging.check_page`).
     """
-    if status is not None and status not in STATUSES:
+    if status is not None and status not in tuple(ActionStatus):
         raise InvalidInputError(
-            f"parameter 'status': expected one of {', '.join(STATUSES)}, got {status!r}",
-            details={"parameter": "status", "expected": list(STATUSES)},
+            f"parameter 'status': expected one of {', '.join(ActionStatus)}, got {status!r}",
+            details={"parameter": "status", "expected": [str(s) for s in ActionStatus]},
         )
     conditions: list[Any] = []
     if status is not None:
@@ -156,9 +156,4 @@ def list_actions(
         select(RemediationPolicy.id, RemediationPolicy.name)
     ):
         names[policy_id] = policy_name
-    return {
-        "items": [action_to_dict(r, names.get(r.policy_id or -1)) for r in page.items],
-        "total": page.total,
-        "limit": limit,
-        "offset": offset,
-    }
+    return page.map(lambda r: ActionView.from_row(r, policy_name=names.get(r.policy_id or -1)))

@@ -745,8 +745,23 @@ export interface components {
              */
             action_id: number;
         };
-        /** ActionOut */
-        ActionOut: {
+        /**
+         * ActionKind
+         * @description What an action does to its resource (one handler each in finops.remediation.actions).
+         * @enum {string}
+         */
+        ActionKind: "stop_ec2" | "start_ec2" | "resize_ec2" | "scale_ecs_service" | "change_ecs_task_size" | "change_lambda_memory" | "change_lambda_architecture" | "scale_eks_nodegroup";
+        /**
+         * ActionStatus
+         * @description Where an action is in its lifecycle (the values are the stored strings).
+         * @enum {string}
+         */
+        ActionStatus: "planned" | "refused" | "approved" | "rejected" | "executing" | "succeeded" | "failed" | "rolling_back" | "rolled_back" | "rollback_failed" | "superseded";
+        /**
+         * ActionView
+         * @description One action: its plan, decision, execution and rollback.
+         */
+        ActionView: {
             /** Id */
             id: number;
             /** Policy */
@@ -765,12 +780,9 @@ export interface components {
             account_id: string | null;
             /** Region Id */
             region_id: string | null;
-            /** Action */
-            action: string;
-            /** Mode */
-            mode: string;
-            /** Status */
-            status: string;
+            action: components["schemas"]["ActionKind"];
+            mode: components["schemas"]["PolicyMode"];
+            status: components["schemas"]["ActionStatus"];
             /**
              * Reason
              * @description Why it was refused or rejected.
@@ -837,7 +849,7 @@ export interface components {
         /** ActionsPage */
         ActionsPage: {
             /** Items */
-            items: components["schemas"]["ActionOut"][];
+            items: components["schemas"]["ActionView"][];
             /** Total */
             total: number;
             /** Limit */
@@ -2114,16 +2126,17 @@ export interface components {
              */
             as_of: string | null;
         };
-        /** PlanRunOut */
-        PlanRunOut: {
+        /**
+         * PlanRunView
+         * @description One plan run of a policy: its counts and every action it planned, refused or kept.
+         */
+        PlanRunView: {
             /** Policy */
             policy: string;
             /** Run Id */
             run_id: string;
-            /** Mode */
-            mode: string;
-            /** Action */
-            action: string;
+            mode: components["schemas"]["PolicyMode"];
+            action: components["schemas"]["ActionKind"];
             /**
              * As Of
              * Format: date
@@ -2151,12 +2164,12 @@ export interface components {
             /** Approval Notification Sent */
             approval_notification_sent: boolean;
             /** Actions */
-            actions: components["schemas"]["ActionOut"][];
+            actions: components["schemas"]["ActionView"][];
         };
         /** PoliciesResponse */
         PoliciesResponse: {
             /** Items */
-            items: components["schemas"]["PolicyOut"][];
+            items: components["schemas"]["PolicyView"][];
         };
         /**
          * PolicyBody
@@ -2199,14 +2212,24 @@ export interface components {
              */
             max_actions_per_run: number;
         };
-        /** PolicyOut */
-        PolicyOut: {
+        /**
+         * PolicyMode
+         * @description How a policy's planned actions proceed: only recorded, approved by a second operator, or
+         *     executed by the remediate job (allow-listed policies only).
+         * @enum {string}
+         */
+        PolicyMode: "dry-run" | "approval" | "auto";
+        /**
+         * PolicyView
+         * @description A stored policy: the definition as validated, and on save whether it was created or
+         *     changed.
+         */
+        PolicyView: {
             /** Name */
             name: string;
             /** Description */
             description: string | null;
-            /** Mode */
-            mode: string;
+            mode: components["schemas"]["PolicyMode"];
             /** Enabled */
             enabled: boolean;
             /** Definition */
@@ -5532,7 +5555,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyOut"];
+                    "application/json": components["schemas"]["PolicyView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5603,7 +5626,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PlanRunOut"];
+                    "application/json": components["schemas"]["PlanRunView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5765,7 +5788,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5846,7 +5869,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -5936,7 +5959,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -6022,7 +6045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */
@@ -6108,7 +6131,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ActionOut"];
+                    "application/json": components["schemas"]["ActionView"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */

@@ -178,7 +178,9 @@ export function recommendation(
   };
 }
 
-export function remediationAction(extra: Partial<Schemas["ActionOut"]> = {}): Schemas["ActionOut"] {
+export function remediationAction(
+  extra: Partial<Schemas["ActionView"]> = {},
+): Schemas["ActionView"] {
   return {
     id: 7,
     policy: "idle-ec2-stop-dev",

@@ -19,6 +19,7 @@ from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
 from finops.remediation import policy as policy_format
+from finops.remediation.views import ActionView, PlanRunView, PolicyView
 
 
 class PolicyBody(policy_format.PolicyDefinition, InputModel):
@@ -65,7 +66,7 @@ class ActionIdParams(InputModel):
 
 
 class ActionsParams(PageParams):
-    status: str | None = Field(default=None, description=", ".join(service.STATUSES) + ".")
+    status: str | None = Field(default=None, description=", ".join(service.ActionStatus) + ".")
     policy: str | None = Field(default=None, description="A policy's name.")
     run_id: str | None = Field(default=None, description="One plan run.")
 
@@ -74,104 +75,34 @@ class DecisionBody(InputModel):
     note: str | None = Field(default=None, max_length=2000, description="Why (audited).")
 
 
-class PolicyOut(ResponseModel):
-    name: str
-    description: str | None
-    mode: str
-    enabled: bool
-    definition: dict[str, Any]
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    created: bool | None = Field(default=None, description="On save: created (vs replaced).")
-    changed: bool | None = Field(default=None, description="On save: the definition changed.")
-
-
 class PoliciesResponse(ResponseModel):
-    items: list[PolicyOut]
-
-
-class ActionOut(ResponseModel):
-    id: int
-    policy: str | None
-    policy_id: int | None
-    run_id: str | None
-    recommendation_id: int | None
-    resource_id: str
-    resource_type: str | None
-    account_id: str | None
-    region_id: str | None
-    action: str
-    mode: str
-    status: str
-    reason: str | None = Field(description="Why it was refused or rejected.")
-    plan: dict[str, Any] = Field(
-        description="target, current, desired, changes, expected saving and its source."
-    )
-    rollback: dict[str, Any] | None = Field(
-        description="The original state a rollback restores, and restore outcomes."
-    )
-    rollback_available: bool
-    expected_monthly_saving: str | None = Field(
-        description="Exact decimal as a string.", pattern=r"^-?[0-9]+(\.[0-9]+)?$"
-    )
-    billing_currency: str | None
-    requested_by: str
-    approved_by: str | None
-    rejected_by: str | None
-    executed_by: str | None
-    rolled_back_by: str | None
-    error: str | None
-    created_at: dt.datetime
-    updated_at: dt.datetime
-    executed_at: dt.datetime | None
-    verified_at: dt.datetime | None
-    rolled_back_at: dt.datetime | None
-    unchanged: bool | None = Field(
-        default=None, description="In a plan run: an identical earlier action was kept."
-    )
+    items: list[PolicyView]
 
 
 class ActionsPage(ResponseModel):
-    items: list[ActionOut]
+    items: list[ActionView]
     total: int
     limit: int
     offset: int
     next_offset: int | None
 
 
-class PlanRunOut(ResponseModel):
-    policy: str
-    run_id: str
-    mode: str
-    action: str
-    as_of: dt.date
-    candidates: int
-    planned: int
-    refused: int
-    unchanged: int
-    pending: int
-    superseded: int
-    not_matching: dict[str, int] = Field(description="Candidates the filter left out, by why.")
-    approval_notification_sent: bool
-    actions: list[ActionOut]
-
-
 def _list_policies(ctx: OperationContext, _params: NoParams) -> Reply:
     items = service.list_policies(session=ctx.session)
-    return Reply(PoliciesResponse(items=[PolicyOut.model_validate(p) for p in items]))
+    return Reply(PoliciesResponse(items=items))
 
 
 def _save_policy(ctx: OperationContext, _params: NoParams) -> Reply:
     assert isinstance(ctx.body, PolicyBody)
-    doc = service.save_policy(db=ctx.database, policy=ctx.body, actor=ctx.actor)
-    return Reply(PolicyOut.model_validate(doc), status=201 if doc["created"] else 200)
+    saved = service.save_policy(db=ctx.database, policy=ctx.body, actor=ctx.actor)
+    return Reply(saved, status=201 if saved.created else 200)
 
 
 def _plan(ctx: OperationContext, params: PlanParams) -> Reply:
-    summary = service.plan_policy(
+    run = service.plan_policy(
         db=ctx.database, name=params.name, actor=ctx.actor, as_of=params.as_of
     )
-    return Reply(PlanRunOut.model_validate(summary))
+    return Reply(run)
 
 
 def _list_actions(ctx: OperationContext, params: ActionsParams) -> Reply:
@@ -183,39 +114,41 @@ def _list_actions(ctx: OperationContext, params: ActionsParams) -> Reply:
         limit=params.limit,
         offset=params.offset,
     )
-    items = [ActionOut.model_validate(a) for a in page["items"]]
-    return Reply(ActionsPage(items=items, **page_fields(page["total"], params)))
+    return Reply(ActionsPage(items=page.items, **page_fields(page.total, params)))
 
 
 def _get_action(ctx: OperationContext, params: ActionIdParams) -> Reply:
-    doc = service.get_action(session=ctx.session, action_id=params.action_id)
-    return Reply(ActionOut.model_validate(doc))
+    return Reply(service.get_action(session=ctx.session, action_id=params.action_id))
 
 
 def _approve(ctx: OperationContext, params: ActionIdParams) -> Reply:
     assert isinstance(ctx.body, DecisionBody)
-    doc = service.approve_action(
-        db=ctx.database, action_id=params.action_id, actor=ctx.actor, note=ctx.body.note
+    return Reply(
+        service.approve_action(
+            db=ctx.database, action_id=params.action_id, actor=ctx.actor, note=ctx.body.note
+        )
     )
-    return Reply(ActionOut.model_validate(doc))
 
 
 def _reject(ctx: OperationContext, params: ActionIdParams) -> Reply:
     assert isinstance(ctx.body, DecisionBody)
-    doc = service.reject_action(
-        db=ctx.database, action_id=params.action_id, actor=ctx.actor, note=ctx.body.note
+    return Reply(
+        service.reject_action(
+            db=ctx.database, action_id=params.action_id, actor=ctx.actor, note=ctx.body.note
+        )
     )
-    return Reply(ActionOut.model_validate(doc))
 
 
 def _execute(ctx: OperationContext, params: ActionIdParams) -> Reply:
-    doc = service.execute_action(db=ctx.database, action_id=params.action_id, actor=ctx.actor)
-    return Reply(ActionOut.model_validate(doc))
+    return Reply(
+        service.execute_action(db=ctx.database, action_id=params.action_id, actor=ctx.actor)
+    )
 
 
 def _rollback(ctx: OperationContext, params: ActionIdParams) -> Reply:
-    doc = service.rollback_action(db=ctx.database, action_id=params.action_id, actor=ctx.actor)
-    return Reply(ActionOut.model_validate(doc))
+    return Reply(
+        service.rollback_action(db=ctx.database, action_id=params.action_id, actor=ctx.actor)
+    )
 
 
 def _action_route(
@@ -228,7 +161,7 @@ def _action_route(
         summary=summary,
         tag="remediation",
         query_model=ActionIdParams,
-        response_model=ActionOut,
+        response_model=ActionView,
         min_role=Role.OPERATOR,
         operation=operation,
         body_model=body,
@@ -256,7 +189,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "201 when created, 200 when replaced.",
         tag="remediation",
         query_model=NoParams,
-        response_model=PolicyOut,
+        response_model=PolicyView,
         min_role=Role.ADMIN,
         operation=_save_policy,
         body_model=PolicyBody,
@@ -269,7 +202,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         "diff and expected saving; nothing changes in AWS.",
         tag="remediation",
         query_model=PlanParams,
-        response_model=PlanRunOut,
+        response_model=PlanRunView,
         min_role=Role.OPERATOR,
         operation=_plan,
         extra_statuses=(404, 409),
@@ -292,7 +225,7 @@ ROUTES: tuple[RouteSpec, ...] = (
         summary="One remediation action: plan, decision, execution, rollback.",
         tag="remediation",
         query_model=ActionIdParams,
-        response_model=ActionOut,
+        response_model=ActionView,
         min_role=Role.VIEWER,
         operation=_get_action,
         extra_statuses=(404,),

@@ -1,26 +1,32 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type ApiPaths, type Schemas } from "@/api/client";
 
-export type RemediationAction = Schemas["ActionOut"];
-export type RemediationPolicy = Schemas["PolicyOut"];
-export type PlanRun = Schemas["PlanRunOut"];
+export type RemediationAction = Schemas["ActionView"];
+export type RemediationPolicy = Schemas["PolicyView"];
+export type PlanRun = Schemas["PlanRunView"];
 export type ActionsQuery = NonNullable<
   ApiPaths["/api/v1/remediation/actions"]["get"]["parameters"]["query"]
 >;
 
-export const ACTION_STATUSES = [
-  "planned",
-  "refused",
-  "approved",
-  "rejected",
-  "executing",
-  "succeeded",
-  "failed",
-  "rolling_back",
-  "rolled_back",
-  "rollback_failed",
-  "superseded",
-] as const;
+export type ActionStatus = Schemas["ActionStatus"];
+
+// a Record over the API's enum: the compiler refuses a missing or an unknown status
+const IN_LIFECYCLE_ORDER: Record<ActionStatus, true> = {
+  planned: true,
+  refused: true,
+  approved: true,
+  rejected: true,
+  executing: true,
+  succeeded: true,
+  failed: true,
+  rolling_back: true,
+  rolled_back: true,
+  rollback_failed: true,
+  superseded: true,
+};
+
+/** Every action status, in lifecycle order. */
+export const ACTION_STATUSES = Object.keys(IN_LIFECYCLE_ORDER) as ActionStatus[];
 
 /** A field change of a plan: {field, from, to}. */
 export interface PlanChange {
