@@ -4,29 +4,15 @@ CLI prints (money as exact decimal text, times as ISO 8601), each built from its
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from typing import Annotated, Any, Self
+from typing import Any, Self
 
-from pydantic import Field, PlainSerializer, WithJsonSchema
+from pydantic import Field
 
 from finops.core.models import ViewModel
+from finops.core.money import DecimalStr
 from finops.db.models import RemediationAction, RemediationPolicy
-from finops.db.types import decimal_to_text
 from finops.remediation.kinds import ActionKind, PolicyMode
 from finops.remediation.lifecycle import ActionStatus, rollback_available
-
-DecimalText = Annotated[
-    Decimal,
-    PlainSerializer(decimal_to_text, return_type=str, when_used="json"),
-    WithJsonSchema(
-        {
-            "type": "string",
-            "pattern": r"^-?[0-9]+(\.[0-9]+)?$",
-        }
-    ),
-]
-"""A Decimal shown as its shortest exact text (``70.08``, ``70``, ``-1.5``), the form
-remediation has always shown; :data:`finops.core.money.MoneyStr` would pad to two decimals."""
 
 
 class PolicyView(ViewModel):
@@ -89,7 +75,7 @@ class ActionView(ViewModel):
         description="The original state a rollback restores, and restore outcomes."
     )
     rollback_available: bool
-    expected_monthly_saving: DecimalText | None = Field(description="Exact decimal as a string.")
+    expected_monthly_saving: DecimalStr | None = Field(description="Exact decimal as a string.")
     billing_currency: str | None
     requested_by: str
     approved_by: str | None
