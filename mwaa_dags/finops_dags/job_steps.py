@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 ParameterBuilder = Callable[[dt.date], Mapping[str, Any]]
 
 #: Parameters that travel as ISO date strings and reach in-process jobs as dates (the jobs'
-#: signatures in app/finops/jobs.py take ``datetime.date``).
+#: parameter models in app/finops/jobs/parameters.py take ``datetime.date``).
 DATE_PARAMETERS = frozenset({"as_of", "start", "end"})
 LAMBDA_READ_TIMEOUT_SECONDS = 910  # a Lambda runs 15 minutes at most
 MAX_REPLY_CHARS = 2000
