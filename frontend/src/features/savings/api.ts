@@ -46,9 +46,7 @@ export function savingsOptions(query: { account_id?: string } = {}) {
   return queryOptions({
     queryKey: ["savings", query],
     queryFn: async ({ signal }) =>
-      unwrap(
-        await api.GET("/api/v1/savings", { params: { query }, signal }),
-      ) as unknown as SavingsSummary,
+      unwrap(await api.GET("/api/v1/savings", { params: { query }, signal })),
   });
 }
 
