@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,7 +12,7 @@ import pytest
 
 from finops.db.database import Database
 from tests.support.billing_files import CUR_LEGACY_SAMPLE, read_rows, sum_by, write_rows
-from tests.support.finops_cli import run
+from tests.support.finops_cli import FINOPS, run
 
 
 def test_ingest_then_costs_json_gives_exact_totals(db: Database, db_url: str) -> None:
@@ -183,3 +185,24 @@ def test_insights_and_savings_commands(db: Database, db_url: str) -> None:
     done = run(["savings", "--json"], url=db_url)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout) == {"recommendations": [], "accounts": [], "totals": []}
+
+
+def test_serve_refuses_a_dashboard_folder_without_a_build(db_url: str, tmp_path: Path) -> None:
+    empty = tmp_path / "not-a-build"
+    empty.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("FINOPS_")}
+    env |= {"FINOPS_DATABASE_URL": db_url, "FINOPS_DASHBOARD_DIR": str(empty)}
+    done = subprocess.run(
+        [*FINOPS, "serve", "--port", "0"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"error: FINOPS_DASHBOARD_DIR={empty}: no index.html there (expected a dashboard "
+        "build, `npm run build` in frontend/)"
+    )
+    assert "Traceback" not in done.stderr
