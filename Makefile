@@ -28,6 +28,7 @@ demo: install dashboard
 	$(VENV)/bin/finops demo
 
 test: install
+	bash scripts/ensure_monitoring.sh
 	@eval "$$(bash scripts/ensure_postgres.sh)" && \
 	  $(PY) -m pytest -q -n 2 $(PYTEST_ARGS) && \
 	  $(PY) -m pytest -q -m smoke --db sqlite -p no:randomly $(PYTEST_ARGS)
@@ -40,6 +41,7 @@ test-frontend: install $(FRONTEND_STAMP)
 	cd frontend && npm test && npm run build && npm run e2e
 
 test-postgres: install
+	bash scripts/ensure_monitoring.sh
 	@eval "$$(bash scripts/ensure_postgres.sh)" && $(PY) -m pytest -q -n 2 $(PYTEST_ARGS)
 
 test-sqlite: install
