@@ -4,11 +4,13 @@ reruns idempotent, feedback audited and remembered."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from finops.anomalies import (
     detect_cost_anomalies,
@@ -16,8 +18,9 @@ from finops.anomalies import (
     list_anomalies,
     set_anomaly_status,
 )
+from finops.anomalies.views import AnomalyView
 from finops.audit import list_audit
-from finops.core.errors import InvalidInputError, NotFoundError
+from finops.core.errors import ConflictError, InvalidInputError, NotFoundError
 from finops.db.database import Database
 from finops.db.models import Anomaly, AuditRecord
 from tests.support.sample_billing import SAMPLE_END, ingest_sample, usage_cost
@@ -117,3 +120,92 @@ def test_bad_status_and_unknown_anomaly_are_refused(db: Database) -> None:
     with pytest.raises(InvalidInputError, match="parameter 'scopes'"):
         detect_cost_anomalies(db=db, scopes=["region"])
     assert detect_cost_anomalies(db=db)["created"] == 0  # no facts: nothing to do
+
+
+def _stored_anomaly(db: Database) -> int:
+    with db.sessions.begin() as session:
+        row = Anomaly(
+            scope_type="total",
+            scope_key="",
+            billing_currency="USD",
+            start_day=dt.date(2026, 3, 2),
+            end_day=dt.date(2026, 3, 4),
+            expected_cost=Decimal("100.00"),
+            actual_cost=Decimal("180.00"),
+            impact=Decimal("80.00"),
+            impact_percent=Decimal("80.00"),
+            severity="high",
+            score=Decimal("5.1"),
+        )
+        session.add(row)
+        session.flush()
+        return row.id
+
+
+def test_a_status_change_racing_another_loses_with_a_conflict_and_one_audit(db: Database) -> None:
+    """Two people change one anomaly at once: the second UPDATE waits on the first's row lock,
+    then finds the status it read gone, so it fails instead of overwriting unaudited."""
+    if db.dialect != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    anomaly_id = _stored_anomaly(db)
+    outcome: dict[str, BaseException | AnomalyView] = {}
+
+    def second_writer() -> None:
+        try:
+            with db.sessions.begin() as session:
+                outcome["bob"] = set_anomaly_status(
+                    session=session, anomaly_id=anomaly_id, status="resolved", actor="bob"
+                )
+        except BaseException as exc:  # handed to the test thread
+            outcome["bob"] = exc
+
+    with db.sessions.begin() as first:
+        set_anomaly_status(
+            session=first, anomaly_id=anomaly_id, status="acknowledged", actor="alice"
+        )
+        # alice's change holds the row lock until her transaction commits
+        bob = threading.Thread(target=second_writer)
+        bob.start()
+        _wait_for_a_lock_wait(db)
+    bob.join(timeout=30)
+    assert not bob.is_alive()
+    lost = outcome["bob"]
+    assert isinstance(lost, ConflictError)
+    assert str(lost) == (
+        f"anomaly {anomaly_id} changed to acknowledged while this change was made; "
+        "review it and set the status again"
+    )
+    with db.sessions() as session:
+        assert get_anomaly(session=session, anomaly_id=anomaly_id).status == "acknowledged"
+        changes = [
+            (a.actor, a.before, a.after)
+            for a in list_audit(session=session, entity_type="anomaly", entity_id=str(anomaly_id))
+        ]
+    assert changes == [("alice", {"status": "open"}, {"status": "acknowledged"})]
+
+
+def _wait_for_a_lock_wait(db: Database) -> None:
+    """Until another connection waits on a row lock (the racing UPDATE is blocked)."""
+    deadline = time.monotonic() + 20
+    with db.engine.connect() as probe:
+        while time.monotonic() < deadline:
+            waiting = probe.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database() AND query LIKE 'UPDATE anomalies%%'"
+                )
+            ).scalar_one()
+            probe.rollback()  # pg_stat_activity is a snapshot per transaction
+            if waiting:
+                return
+            time.sleep(0.05)
+    raise AssertionError("the second writer never waited on the row lock")
+
+
+def test_setting_the_current_status_again_changes_nothing(db: Database) -> None:
+    anomaly_id = _stored_anomaly(db)
+    with db.sessions.begin() as session:
+        view = set_anomaly_status(session=session, anomaly_id=anomaly_id, status="open", actor="a")
+    assert view.status == "open"
+    with db.sessions() as session:
+        assert list_audit(session=session, entity_type="anomaly", entity_id=str(anomaly_id)) == []

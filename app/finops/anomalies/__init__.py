@@ -17,11 +17,20 @@ from finops.anomalies.feedback import set_anomaly_status
 from finops.anomalies.job import JOB_NAME, detect_cost_anomalies
 from finops.anomalies.root_cause import Contributor, rank_contributors
 from finops.anomalies.series_file import detect_series_file
-from finops.anomalies.views import STATUSES, AnomalyView, get_anomaly, list_anomalies
+from finops.anomalies.views import (
+    STATUSES,
+    AnomalySeverity,
+    AnomalyStatus,
+    AnomalyView,
+    get_anomaly,
+    list_anomalies,
+)
 
 __all__ = [
     "JOB_NAME",
     "STATUSES",
+    "AnomalySeverity",
+    "AnomalyStatus",
     "AnomalyView",
     "BandPoint",
     "Contributor",

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from finops.anomalies.root_cause import ContributorKey, rank_contributors
 from finops.anomalies.series import MEASURED_CHARGES, WEEK, Scope
+from finops.anomalies.views import AnomalySeverity, AnomalyStatus
 from finops.audit import record_audit
 from finops.costs.buckets import utc_day
 from finops.costs.dimensions import parse_dimension
@@ -38,12 +39,14 @@ class DetectedEvent:
     days: list[dt.date]
 
 
-def severity_of(impact_percent: Decimal | None) -> str:
+def severity_of(impact_percent: Decimal | None) -> AnomalySeverity:
     """``critical`` >= 100 %, ``high`` >= 50 % (or no baseline), ``medium`` >= 20 %, else
     ``low``."""
     if impact_percent is None or impact_percent >= 50:
-        return "critical" if impact_percent is not None and impact_percent >= 100 else "high"
-    return "medium" if impact_percent >= 20 else "low"
+        if impact_percent is not None and impact_percent >= 100:
+            return AnomalySeverity.CRITICAL
+        return AnomalySeverity.HIGH
+    return AnomalySeverity.MEDIUM if impact_percent >= 20 else AnomalySeverity.LOW
 
 
 def _root_cause(
@@ -84,7 +87,7 @@ def _anomaly_values(event: DetectedEvent, root_cause: list[dict[str, Any]]) -> d
         "actual_cost": event.actual,
         "impact": impact,
         "impact_percent": percent,
-        "severity": severity_of(percent),
+        "severity": severity_of(percent).value,
         "score": event.score,
         "root_cause": root_cause,
     }
@@ -173,7 +176,7 @@ def store_events(
                 scope_key=scope.scope_key,
                 billing_currency=scope.currency,
                 start_day=event.start_day,
-                status="open",
+                status=AnomalyStatus.OPEN.value,
                 detected_at=dt.datetime.now(dt.UTC),
                 **values,
             )

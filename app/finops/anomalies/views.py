@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import select
@@ -15,7 +16,32 @@ from finops.core.paging import check_page
 from finops.db.models import Anomaly
 from finops.db.types import decimal_to_text, money_order
 
-STATUSES = ("open", "acknowledged", "resolved", "not_an_anomaly", "planned_activity")
+
+class AnomalyStatus(StrEnum):
+    """Where an anomaly is in its review (the ``status`` column holds the value)."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    RESOLVED = "resolved"
+    NOT_AN_ANOMALY = "not_an_anomaly"
+    PLANNED_ACTIVITY = "planned_activity"
+
+
+class AnomalySeverity(StrEnum):
+    """How large an anomaly's impact is (the ``severity`` column holds the value)."""
+
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+STATUSES: tuple[str, ...] = tuple(status.value for status in AnomalyStatus)
+FEEDBACK_STATUSES: tuple[str, ...] = (
+    AnomalyStatus.NOT_AN_ANOMALY.value,
+    AnomalyStatus.PLANNED_ACTIVITY.value,
+)
+"""Statuses that teach the detector: the anomaly's days are accepted on later runs."""
 
 
 @dataclass(frozen=True)
