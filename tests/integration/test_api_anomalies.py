@@ -53,7 +53,12 @@ def test_anomaly_list_get_and_feedback(db: Database) -> None:
         [item] = body["items"]
         assert (item["impact"], item["days"], item["end_day"]) == ("450.5", 2, "2026-03-06")
         assert item["root_cause"][0]["resource"] == "i-0abc"
-        assert api.get("/anomalies?status=wrong")[0] == 400
+        status, body = api.get("/anomalies?status=wrong")
+        assert status == 400
+        assert body["error"]["message"] == (
+            "parameter 'status': Input should be 'open', 'acknowledged', 'resolved', "
+            "'not_an_anomaly' or 'planned_activity' (got 'wrong')"
+        )
         assert api.get(f"/anomalies/{anomaly_id}")[1]["severity"] == "critical"
         assert (
             api.send(

@@ -118,6 +118,13 @@ def test_summary_and_listings_answer_viewers(api: tuple[Client, dict[str, str]])
     status, body = _get(client, f"{API_PREFIX}/ingestions?limit=1", keys["viewer"])
     assert body["total"] == 1
     assert body["items"][0]["files"][0]["key"] == "test.csv"
+    assert body["items"][0]["status"] == "succeeded"
+    status, body = _get(client, f"{API_PREFIX}/ingestions?status=ok", keys["viewer"])
+    assert status == 400
+    assert body["error"]["message"] == (
+        "parameter 'status': Input should be 'running', 'succeeded', 'failed', 'duplicate' "
+        "or 'superseded' (got 'ok')"
+    )
 
 
 def test_health_and_openapi_need_no_key(api: tuple[Client, dict[str, str]]) -> None:

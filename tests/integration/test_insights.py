@@ -8,6 +8,7 @@ from decimal import Decimal as Dec
 import pytest
 
 from finops.budgets import BudgetSpec, create_budget
+from finops.core.errors import InvalidInputError
 from finops.db.database import Database
 from finops.db.models import Recommendation
 from finops.insights import build_insights, list_insights
@@ -133,3 +134,13 @@ def test_insights_route_and_defaults_to_newest_day(seeded: Database) -> None:
         status, body = api.get(f"/insights?kind=waste&day={AS_OF.isoformat()}")
         assert [item["kind"] for item in body["items"]] == ["waste"]
         assert body["items"][0]["data"]["total_monthly"] == "105.12"
+        status, body = api.get("/insights?kind=wastes")
+        assert status == 400
+        assert body["error"]["details"]["parameter"] == "kind"
+        assert "'budget_risk'" in body["error"]["message"]
+    with seeded.sessions() as session, pytest.raises(InvalidInputError) as refused:
+        list_insights(session=session, kind="wastes")
+    assert str(refused.value) == (
+        "parameter 'kind': expected one of top_movers, new_services, waste, budget_risk, "
+        "got 'wastes'"
+    )

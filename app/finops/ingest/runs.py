@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from enum import StrEnum
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from finops.core.errors import InvalidInputError
 from finops.core.paging import DEFAULT_PAGE_SIZE, Page, fetch_page
 from finops.db.models import IngestionFile, IngestionRun
 
@@ -20,6 +22,27 @@ class IngestionRunWithFiles:
     files: list[IngestionFile]
 
 
+class IngestStatus(StrEnum):
+    """Where an ingestion run (and each of its files) ended up (the ``status`` column)."""
+
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+    SUPERSEDED = "superseded"
+
+
+def _ingest_status(value: str) -> IngestStatus:
+    try:
+        return IngestStatus(value)
+    except ValueError as exc:
+        statuses = [s.value for s in IngestStatus]
+        raise InvalidInputError(
+            f"parameter 'status': expected one of {', '.join(statuses)}, got {value!r}",
+            details={"parameter": "status", "expected": statuses},
+        ) from exc
+
+
 def list_ingestions(
     *,
     session: Session,
@@ -27,7 +50,12 @@ def list_ingestions(
     limit: int = DEFAULT_PAGE_SIZE,
     offset: int = 0,
 ) -> Page[IngestionRunWithFiles]:
-    """Ingestion runs, newest first, each with its files."""
+    """Ingestion runs, newest first, each with its files.
+
+    Raises InvalidInputError for a status that is not an :class:`IngestStatus`.
+    """
+    if status is not None:
+        status = _ingest_status(status)
     statement = select(IngestionRun).order_by(
         IngestionRun.started_at.desc(), IngestionRun.id.desc()
     )

@@ -9,16 +9,28 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from finops.core.errors import InvalidInputError
 from finops.costs.query import CostQuery, query_costs
 from finops.db.database import Database
 from finops.db.models import Insight, Recommendation
 from finops.db.types import decimal_to_text
 from finops.insights.movers import Mover, rank_movers
+
+
+class InsightKind(StrEnum):
+    """What an insight is about (the ``kind`` column holds the value)."""
+
+    TOP_MOVERS = "top_movers"
+    NEW_SERVICES = "new_services"
+    WASTE = "waste"
+    BUDGET_RISK = "budget_risk"
+
 
 WINDOWS = (7, 30, 60)
 DIMENSIONS = ("service", "account")
@@ -74,7 +86,7 @@ def _top_movers(session: Session, as_of: dt.date) -> list[Insight]:
                 insights.append(
                     Insight(
                         day=as_of,
-                        kind="top_movers",
+                        kind=InsightKind.TOP_MOVERS.value,
                         title=title,
                         data={
                             "window_days": window,
@@ -106,7 +118,7 @@ def _new_services(session: Session, as_of: dt.date) -> list[Insight]:
             insights.append(
                 Insight(
                     day=as_of,
-                    kind="new_services",
+                    kind=InsightKind.NEW_SERVICES.value,
                     title=f"{len(new)} service(s) billed for the first time in "
                     f"{NEW_SERVICE_LOOKBACK_DAYS} days: {', '.join(new[:5])}",
                     data={
@@ -148,7 +160,7 @@ def _waste(session: Session, as_of: dt.date) -> list[Insight]:
         insights.append(
             Insight(
                 day=as_of,
-                kind="waste",
+                kind=InsightKind.WASTE.value,
                 title=f"{bucket['count']} open recommendations could save "
                 f"{decimal_to_text(total.quantize(Decimal('0.01')))} {currency} a month",
                 data={
@@ -190,7 +202,7 @@ def _budget_risk(session: Session, as_of: dt.date) -> list[Insight]:
     return [
         Insight(
             day=as_of,
-            kind="budget_risk",
+            kind=InsightKind.BUDGET_RISK.value,
             title=f"{len(at_risk)} budget(s) at risk: {', '.join(names)}",
             data={"budgets": at_risk},
         )
@@ -215,10 +227,26 @@ def build_insights(*, db: Database, as_of: dt.date | None = None) -> dict[str, A
     return counts
 
 
+def _insight_kind(value: str) -> InsightKind:
+    try:
+        return InsightKind(value)
+    except ValueError as exc:
+        kinds = [k.value for k in InsightKind]
+        raise InvalidInputError(
+            f"parameter 'kind': expected one of {', '.join(kinds)}, got {value!r}",
+            details={"parameter": "kind", "expected": kinds},
+        ) from exc
+
+
 def list_insights(
     *, session: Session, day: dt.date | None = None, kind: str | None = None
 ) -> list[Insight]:
-    """Insights of ``day`` (default: the newest day that has any), optionally of one kind."""
+    """Insights of ``day`` (default: the newest day that has any), optionally of one kind.
+
+    Raises InvalidInputError for a kind that is not an :class:`InsightKind`.
+    """
+    if kind is not None:
+        kind = _insight_kind(kind)
     if day is None:
         day = session.scalar(select(Insight.day).order_by(Insight.day.desc()).limit(1))
         if day is None:

@@ -873,12 +873,8 @@ export interface components {
              * @default 0
              */
             offset: number;
-            /**
-             * Status
-             * @description planned, refused, approved, rejected, executing, succeeded, failed, rolling_back, rolled_back, rollback_failed, superseded.
-             * @default null
-             */
-            status: string | null;
+            /** @default null */
+            status: components["schemas"]["ActionStatus"] | null;
             /**
              * Policy
              * @description A policy's name.
@@ -906,12 +902,8 @@ export interface components {
              * @default 0
              */
             offset: number;
-            /**
-             * Status
-             * @description open, acknowledged, resolved, not_an_anomaly or planned_activity.
-             * @default null
-             */
-            status: string | null;
+            /** @default null */
+            status: components["schemas"]["AnomalyStatus"] | null;
             /**
              * Scope Type
              * @description total, account, service, account_service or tag:<key>.
@@ -960,11 +952,8 @@ export interface components {
         };
         /** AnomalyFeedbackBody */
         AnomalyFeedbackBody: {
-            /**
-             * Status
-             * @description acknowledged, resolved, not_an_anomaly, planned_activity or open. planned_activity and not_an_anomaly stop the same step being flagged again.
-             */
-            status: string;
+            /** @description planned_activity and not_an_anomaly stop the same step being flagged again. */
+            status: components["schemas"]["AnomalyStatus"];
             /**
              * Note
              * @default null
@@ -1019,15 +1008,13 @@ export interface components {
             impact: string;
             /** Impact Percent */
             impact_percent: string | null;
-            /** Severity */
-            severity: string;
+            severity: components["schemas"]["AnomalySeverity"];
             /**
              * Score
              * @description Exact decimal as a string.
              */
             score: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["AnomalyStatus"];
             /** Root Cause */
             root_cause: components["schemas"]["ContributorOut"][];
             /**
@@ -1036,6 +1023,18 @@ export interface components {
              */
             detected_at: string;
         };
+        /**
+         * AnomalySeverity
+         * @description How large an anomaly's impact is (the ``severity`` column holds the value).
+         * @enum {string}
+         */
+        AnomalySeverity: "low" | "medium" | "high" | "critical";
+        /**
+         * AnomalyStatus
+         * @description Where an anomaly is in its review (the ``status`` column holds the value).
+         * @enum {string}
+         */
+        AnomalyStatus: "open" | "acknowledged" | "resolved" | "not_an_anomaly" | "planned_activity";
         /** ApplyBody */
         ApplyBody: {
             /**
@@ -1958,6 +1957,12 @@ export interface components {
             version: string;
             database: components["schemas"]["DatabaseHealth"];
         };
+        /**
+         * IngestStatus
+         * @description Where an ingestion run (and each of its files) ended up (the ``status`` column).
+         * @enum {string}
+         */
+        IngestStatus: "running" | "succeeded" | "failed" | "duplicate" | "superseded";
         /** IngestionFileOut */
         IngestionFileOut: {
             /** Id */
@@ -1982,8 +1987,7 @@ export interface components {
             cost_totals: {
                 [key: string]: unknown;
             };
-            /** Status */
-            status: string;
+            status: components["schemas"]["IngestStatus"];
             /** Error */
             error: string | null;
             /**
@@ -2000,8 +2004,7 @@ export interface components {
             source: string;
             /** Trigger */
             trigger: string;
-            /** Status */
-            status: string;
+            status: components["schemas"]["IngestStatus"];
             /** Delivered At */
             delivered_at: string | null;
             /**
@@ -2053,13 +2056,15 @@ export interface components {
              * @default 0
              */
             offset: number;
-            /**
-             * Status
-             * @description running, succeeded, failed, ...
-             * @default null
-             */
-            status: string | null;
+            /** @default null */
+            status: components["schemas"]["IngestStatus"] | null;
         };
+        /**
+         * InsightKind
+         * @description What an insight is about (the ``kind`` column holds the value).
+         * @enum {string}
+         */
+        InsightKind: "top_movers" | "new_services" | "waste" | "budget_risk";
         /** InsightOut */
         InsightOut: {
             /** Id */
@@ -2069,8 +2074,7 @@ export interface components {
              * Format: date
              */
             day: string;
-            /** Kind */
-            kind: string;
+            kind: components["schemas"]["InsightKind"];
             /** Title */
             title: string;
             /** Data */
@@ -2086,12 +2090,8 @@ export interface components {
              * @default null
              */
             day: string | null;
-            /**
-             * Kind
-             * @description top_movers, new_services, waste or budget_risk.
-             * @default null
-             */
-            kind: string | null;
+            /** @default null */
+            kind: components["schemas"]["InsightKind"] | null;
         };
         /** InsightsResponse */
         InsightsResponse: {
@@ -2509,18 +2509,10 @@ export interface components {
              * @default 0
              */
             offset: number;
-            /**
-             * Status
-             * @description open, accepted, applied, dismissed or superseded.
-             * @default null
-             */
-            status: string | null;
-            /**
-             * Kind
-             * @description ec2_idle, ec2_rightsize, fargate_task, ecs_task_reservation, node_group, lambda_memory.
-             * @default null
-             */
-            kind: string | null;
+            /** @default null */
+            status: components["schemas"]["RecommendationStatus"] | null;
+            /** @default null */
+            kind: components["schemas"]["RecommendationKind"] | null;
             /**
              * Account Id
              * @default null
@@ -3676,8 +3668,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
-                /** @description running, succeeded, failed, ... */
-                status?: string | null;
+                status?: components["schemas"]["IngestStatus"] | null;
             };
             header?: never;
             path?: never;
@@ -4292,8 +4283,7 @@ export interface operations {
             query?: {
                 /** @description Default: the newest day built. */
                 day?: string | null;
-                /** @description top_movers, new_services, waste or budget_risk. */
-                kind?: string | null;
+                kind?: components["schemas"]["InsightKind"] | null;
             };
             header?: never;
             path?: never;
@@ -4364,10 +4354,8 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
-                /** @description open, accepted, applied, dismissed or superseded. */
-                status?: string | null;
-                /** @description ec2_idle, ec2_rightsize, fargate_task, ecs_task_reservation, node_group, lambda_memory. */
-                kind?: string | null;
+                status?: components["schemas"]["RecommendationStatus"] | null;
+                kind?: components["schemas"]["RecommendationKind"] | null;
                 account_id?: string | null;
                 resource_id?: string | null;
             };
@@ -4924,8 +4912,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
-                /** @description open, acknowledged, resolved, not_an_anomaly or planned_activity. */
-                status?: string | null;
+                status?: components["schemas"]["AnomalyStatus"] | null;
                 /** @description total, account, service, account_service or tag:<key>. */
                 scope_type?: string | null;
                 scope_key?: string | null;
@@ -5701,8 +5688,7 @@ export interface operations {
                 limit?: number;
                 /** @description Items to skip. */
                 offset?: number;
-                /** @description planned, refused, approved, rejected, executing, succeeded, failed, rolling_back, rolled_back, rollback_failed, superseded. */
-                status?: string | null;
+                status?: components["schemas"]["ActionStatus"] | null;
                 /** @description A policy's name. */
                 policy?: string | null;
                 /** @description One plan run. */

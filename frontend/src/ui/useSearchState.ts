@@ -1,5 +1,11 @@
 import { useSearchParams } from "react-router";
 
+/** `value` when it is one of `choices` (an API enum's values), else undefined: a hand-edited URL
+ * never sends a value the API would refuse. */
+export function oneOf<T extends string>(choices: readonly T[], value: string): T | undefined {
+  return (choices as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
 export type SearchPatch = Record<string, string | null | undefined>;
 
 /**

@@ -7,6 +7,7 @@ import datetime as dt
 
 from pydantic import Field
 
+from finops.anomalies.views import AnomalySeverity, AnomalyStatus
 from finops.api.models import DecimalText, PageParams, ResponseModel
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
@@ -14,10 +15,7 @@ from finops.core.models import InputModel
 
 
 class AnomaliesParams(PageParams):
-    status: str | None = Field(
-        default=None,
-        description="open, acknowledged, resolved, not_an_anomaly or planned_activity.",
-    )
+    status: AnomalyStatus | None = None
     scope_type: str | None = Field(
         default=None, description="total, account, service, account_service or tag:<key>."
     )
@@ -32,9 +30,8 @@ class AnomalyIdParams(InputModel):
 
 
 class AnomalyFeedbackBody(InputModel):
-    status: str = Field(
-        description="acknowledged, resolved, not_an_anomaly, planned_activity or open. "
-        "planned_activity and not_an_anomaly stop the same step being flagged again."
+    status: AnomalyStatus = Field(
+        description="planned_activity and not_an_anomaly stop the same step being flagged again."
     )
     note: str | None = Field(default=None, max_length=2000)
 
@@ -63,9 +60,9 @@ class AnomalyOut(ResponseModel):
     actual_cost: str = DecimalText
     impact: str = DecimalText
     impact_percent: str | None
-    severity: str
+    severity: AnomalySeverity
     score: str = DecimalText
-    status: str
+    status: AnomalyStatus
     root_cause: list[ContributorOut]
     detected_at: dt.datetime
 

@@ -11,13 +11,12 @@ from finops.api.models import ResponseModel
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
+from finops.insights.service import InsightKind
 
 
 class InsightsParams(InputModel):
     day: dt.date | None = Field(default=None, description="Default: the newest day built.")
-    kind: str | None = Field(
-        default=None, description="top_movers, new_services, waste or budget_risk."
-    )
+    kind: InsightKind | None = None
 
 
 class InsightOut(ResponseModel):
@@ -25,7 +24,7 @@ class InsightOut(ResponseModel):
 
     id: int
     day: dt.date
-    kind: str
+    kind: InsightKind
     title: str
     data: dict[str, Any]
 

@@ -14,7 +14,7 @@ from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.money import MoneyStr
 from finops.core.paging import Page
-from finops.ingest.runs import list_ingestions
+from finops.ingest.runs import IngestStatus, list_ingestions
 from finops.inventory.listings import list_accounts, list_resources
 from finops.usage.listings import list_usage
 
@@ -50,7 +50,7 @@ class UsageParams(PageParams):
 class IngestionsParams(PageParams):
     """``GET /ingestions``."""
 
-    status: str | None = Field(default=None, description="running, succeeded, failed, ...")
+    status: IngestStatus | None = None
 
 
 # --------------------------------------------------------------------------- responses
@@ -125,7 +125,7 @@ class IngestionFileOut(ResponseModel):
     rows_read: int
     rows_written: int
     cost_totals: dict[str, Any]
-    status: str
+    status: IngestStatus
     error: str | None
     created_at: dt.datetime
 
@@ -136,7 +136,7 @@ class IngestionRunOut(ResponseModel):
     id: int
     source: str
     trigger: str
-    status: str
+    status: IngestStatus
     delivered_at: dt.datetime | None
     started_at: dt.datetime
     finished_at: dt.datetime | None

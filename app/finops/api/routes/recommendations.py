@@ -12,18 +12,13 @@ from finops.api.models import PageParams, PageResponse, page_fields
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
+from finops.rightsizing.recommendation import RecommendationKind, RecommendationStatus
 from finops.rightsizing.views import RecommendationView
 
 
 class RecommendationsParams(PageParams):
-    status: str | None = Field(
-        default=None, description="open, accepted, applied, dismissed or superseded."
-    )
-    kind: str | None = Field(
-        default=None,
-        description="ec2_idle, ec2_rightsize, fargate_task, ecs_task_reservation, node_group, "
-        "lambda_memory.",
-    )
+    status: RecommendationStatus | None = None
+    kind: RecommendationKind | None = None
     account_id: str | None = None
     resource_id: str | None = None
 

@@ -66,7 +66,7 @@ class ActionIdParams(InputModel):
 
 
 class ActionsParams(PageParams):
-    status: str | None = Field(default=None, description=", ".join(service.ActionStatus) + ".")
+    status: service.ActionStatus | None = None
     policy: str | None = Field(default=None, description="A policy's name.")
     run_id: str | None = Field(default=None, description="One plan run.")
 

@@ -13,7 +13,7 @@ import { PageHeader } from "@/ui/PageHeader";
 import { PagedQueryState } from "@/ui/Pagination";
 import { SourceNote } from "@/ui/SourceNote";
 import { Table, Td, Th } from "@/ui/Table";
-import { useSearchState } from "@/ui/useSearchState";
+import { oneOf, useSearchState } from "@/ui/useSearchState";
 import { ANOMALY_STATUSES, scopeLabel, useAnomalies, type AnomaliesQuery } from "./api";
 
 const PAGE = 50;
@@ -22,6 +22,7 @@ const SCOPE_TYPES = ["total", "account", "service", "account_service"] as const;
 export function AnomaliesPage() {
   const { param, offset, update, setOffset } = useSearchState();
   const status = param("status", "open");
+  const statusFilter = oneOf(ANOMALY_STATUSES, status); // "any": no filter
   const scopeType = param("scope_type");
   const start = param("start");
   const end = param("end");
@@ -29,7 +30,7 @@ export function AnomaliesPage() {
   const query: AnomaliesQuery = {
     limit: PAGE,
     offset,
-    ...(status !== "any" ? { status } : {}),
+    ...(statusFilter ? { status: statusFilter } : {}),
     ...(scopeType ? { scope_type: scopeType } : {}),
     ...(isIsoDay(start) ? { start } : {}),
     ...(isIsoDay(end) ? { end } : {}),

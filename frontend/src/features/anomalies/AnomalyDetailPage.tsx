@@ -25,11 +25,21 @@ import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
 import { MoneyStat, Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
-import { ANOMALY_STATUSES, scopeLabel, useAnomaly, useAnomalyFeedback, type Anomaly } from "./api";
+import { oneOf } from "@/ui/useSearchState";
+import {
+  ANOMALY_STATUSES,
+  scopeLabel,
+  useAnomaly,
+  useAnomalyFeedback,
+  type Anomaly,
+  type AnomalyStatus,
+} from "./api";
 import { AnomalyBandPanel } from "./AnomalyBandPanel";
 
 function Feedback({ anomaly }: { anomaly: Anomaly }) {
-  const [status, setStatus] = useState(anomaly.status === "open" ? "acknowledged" : anomaly.status);
+  const [status, setStatus] = useState<AnomalyStatus>(
+    anomaly.status === "open" ? "acknowledged" : anomaly.status,
+  );
   const [note, setNote] = useState("");
   const feedback = useAnomalyFeedback(anomaly.id);
 
@@ -51,7 +61,8 @@ function Feedback({ anomaly }: { anomaly: Anomaly }) {
         label="Mark as"
         value={status}
         onChange={(e) => {
-          setStatus(e.target.value);
+          const chosen = oneOf(ANOMALY_STATUSES, e.target.value);
+          if (chosen) setStatus(chosen);
         }}
         hint="Planned activity and Not an anomaly stop the same step being flagged again."
       >

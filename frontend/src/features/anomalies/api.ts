@@ -13,13 +13,19 @@ export type AnomaliesQuery = NonNullable<
   ApiPaths["/api/v1/anomalies"]["get"]["parameters"]["query"]
 >;
 
-export const ANOMALY_STATUSES = [
-  "open",
-  "acknowledged",
-  "resolved",
-  "not_an_anomaly",
-  "planned_activity",
-] as const;
+export type AnomalyStatus = Schemas["AnomalyStatus"];
+
+// a Record over the API's enum: the compiler refuses a missing or an unknown status
+const IN_REVIEW_ORDER: Record<AnomalyStatus, true> = {
+  open: true,
+  acknowledged: true,
+  resolved: true,
+  not_an_anomaly: true,
+  planned_activity: true,
+};
+
+/** Every anomaly status, in review order. */
+export const ANOMALY_STATUSES = Object.keys(IN_REVIEW_ORDER) as AnomalyStatus[];
 
 export function anomaliesOptions(query: AnomaliesQuery) {
   return queryOptions({

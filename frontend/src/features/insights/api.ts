@@ -21,7 +21,7 @@ export interface TopMoversData {
   falling: MoverEntry[];
 }
 
-export function insightsOptions(query: { day?: string; kind?: string } = {}) {
+export function insightsOptions(query: { day?: string; kind?: Schemas["InsightKind"] } = {}) {
   return queryOptions({
     queryKey: ["insights", query],
     queryFn: async ({ signal }) =>
@@ -29,7 +29,7 @@ export function insightsOptions(query: { day?: string; kind?: string } = {}) {
   });
 }
 
-export function useInsights(query: { day?: string; kind?: string } = {}) {
+export function useInsights(query: { day?: string; kind?: Schemas["InsightKind"] } = {}) {
   return useQuery(insightsOptions(query));
 }
 

@@ -26,10 +26,10 @@ export function trendQuery(today = todayUtc()): CostsQuery {
   };
 }
 
-export const OPEN_ANOMALIES = { status: "open", limit: 50 };
+export const OPEN_ANOMALIES = { status: "open" as const, limit: 50 };
 // The API orders by saving, but SQLite compares its NUMERIC text lexically; the page takes a
 // page of open ones and orders it exactly, so the biggest five are right on either database.
-export const OPEN_RECOMMENDATIONS = { status: "open", limit: 100 };
+export const OPEN_RECOMMENDATIONS = { status: "open" as const, limit: 100 };
 
 /** Starts every Overview request (no waiting); the page's hooks pick up the same queries. */
 export function prefetchOverview(client: QueryClient): void {

@@ -16,7 +16,7 @@ import { QueryState } from "@/ui/QueryState";
 import { SourceNote } from "@/ui/SourceNote";
 import { Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
-import { useSearchState } from "@/ui/useSearchState";
+import { oneOf, useSearchState } from "@/ui/useSearchState";
 import { accountChoices, useAccounts } from "../inventory/api";
 import {
   RECOMMENDATION_KINDS,
@@ -32,6 +32,8 @@ export function RecommendationsPage() {
   const { param, offset, update, setOffset } = useSearchState();
   const status = param("status", "open");
   const kind = param("kind");
+  const statusFilter = oneOf(RECOMMENDATION_STATUSES, status); // "any": no filter
+  const kindFilter = oneOf(RECOMMENDATION_KINDS, kind);
   const account = param("account_id");
   const minSaving = param("min_saving");
   const accounts = useAccounts();
@@ -39,8 +41,8 @@ export function RecommendationsPage() {
   const query: RecommendationsQuery = {
     limit: PAGE,
     offset,
-    ...(status !== "any" ? { status } : {}),
-    ...(kind ? { kind } : {}),
+    ...(statusFilter ? { status: statusFilter } : {}),
+    ...(kindFilter ? { kind: kindFilter } : {}),
     ...(account ? { account_id: account } : {}),
   };
   const recs = useRecommendations(query);

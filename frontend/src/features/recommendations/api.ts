@@ -12,21 +12,30 @@ export type RecommendationsQuery = NonNullable<
   ApiPaths["/api/v1/recommendations"]["get"]["parameters"]["query"]
 >;
 
-export const RECOMMENDATION_KINDS = [
-  "ec2_idle",
-  "ec2_rightsize",
-  "fargate_task",
-  "ecs_task_reservation",
-  "node_group",
-  "lambda_memory",
-] as const;
-export const RECOMMENDATION_STATUSES = [
-  "open",
-  "accepted",
-  "applied",
-  "dismissed",
-  "superseded",
-] as const;
+export type RecommendationKind = Schemas["RecommendationKind"];
+export type RecommendationStatus = Schemas["RecommendationStatus"];
+
+// Records over the API's enums: the compiler refuses a missing or an unknown value
+const KINDS: Record<RecommendationKind, true> = {
+  ec2_idle: true,
+  ec2_rightsize: true,
+  fargate_task: true,
+  ecs_task_reservation: true,
+  node_group: true,
+  lambda_memory: true,
+};
+const IN_LIFECYCLE_ORDER: Record<RecommendationStatus, true> = {
+  open: true,
+  accepted: true,
+  applied: true,
+  dismissed: true,
+  superseded: true,
+};
+
+/** Every recommendation kind. */
+export const RECOMMENDATION_KINDS = Object.keys(KINDS) as RecommendationKind[];
+/** Every recommendation status, in lifecycle order. */
+export const RECOMMENDATION_STATUSES = Object.keys(IN_LIFECYCLE_ORDER) as RecommendationStatus[];
 
 export function recommendationsOptions(query: RecommendationsQuery) {
   return queryOptions({

@@ -16,7 +16,7 @@ import { QueryState } from "@/ui/QueryState";
 import { SegmentedControl } from "@/ui/SegmentedControl";
 import { SourceNote } from "@/ui/SourceNote";
 import { Table, Td, Th } from "@/ui/Table";
-import { useSearchState } from "@/ui/useSearchState";
+import { oneOf, useSearchState } from "@/ui/useSearchState";
 import { shortResource } from "../recommendations/describe";
 import { ActionDetail } from "./ActionDetail";
 import {
@@ -99,6 +99,7 @@ export function RemediationPage() {
   const { param, offset, update, setOffset } = useSearchState({ keepPage: ["action"] });
   const view: View = param("view") === "all" ? "all" : "pending";
   const status = param("status");
+  const statusFilter = view === "pending" ? "planned" : oneOf(ACTION_STATUSES, status);
   const policy = param("policy");
   const selected = Number(param("action")) || null;
   const policies = useRemediationPolicies();
@@ -106,7 +107,7 @@ export function RemediationPage() {
   const query: ActionsQuery = {
     limit: PAGE,
     offset,
-    ...(view === "pending" ? { status: "planned" } : status ? { status } : {}),
+    ...(statusFilter ? { status: statusFilter } : {}),
     ...(policy ? { policy } : {}),
   };
   const actions = useRemediationActions(query);
