@@ -52,7 +52,7 @@ sys.path.insert(0, str(REPO))
 from finops.anomalies.detector import DetectorSettings, detect_matrix  # noqa: E402
 from finops.anomalies.series_file import (  # noqa: E402
     detect_regular_series,
-    read_series_csv,
+    read_series,
     to_regular_grid,
 )
 
@@ -163,8 +163,9 @@ def evaluate_ms(ms_dir: Path) -> dict[str, Any]:
     started = time.perf_counter()
     ours_seconds = base_seconds = 0.0
     for path in files:
-        texts, times, values, labels = read_series_csv(path)
-        series = to_regular_grid(texts, times, values, path=path)
+        rows = read_series(path)
+        texts, labels = rows.texts, rows.labels
+        series = to_regular_grid(rows)
         grid_index = {t: i for i, t in enumerate(series.labels) if t is not None}
         truth = np.zeros(len(series.labels), dtype=bool)
         for t, label in zip(texts, labels, strict=False):
@@ -191,7 +192,7 @@ def evaluate_ms(ms_dir: Path) -> dict[str, Any]:
 
 
 def _has_label(path: Path) -> bool:
-    return any(label for label in read_series_csv(path)[3])
+    return any(read_series(path).labels)
 
 
 # ----------------------------------------------------------------------------- generated data

@@ -61,5 +61,5 @@ def test_a_bad_value_names_the_file_row_and_column(tmp_path: Path) -> None:
 def test_a_missing_header_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "noheader.csv"
     path.write_text("when,amount\n2026-01-01,1\n2026-01-02,2\n")
-    with pytest.raises(InvalidInputError, match="'timestamp' and 'value'"):
+    with pytest.raises(InvalidInputError, match="row 1: expected columns 'timestamp,value'"):
         detect_series_file(path)

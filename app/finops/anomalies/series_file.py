@@ -1,7 +1,7 @@
 """Run the detector on any ``timestamp,value`` CSV (the ``finops anomalies detect-series`` door).
 
-Accepted headers: ``timestamp,value`` or the Microsoft cloud-monitoring dataset's
-``TimeStamp,Value[,Label]`` (case-insensitive; extra columns are ignored). The sampling step is
+The file format is :mod:`finops.core.series_csv`'s (``timestamp,value``, ``ds,y`` or the
+Microsoft cloud-monitoring dataset's ``TimeStamp,Value,Label``). The sampling step is
 the most common gap between consecutive timestamps; points are placed on that regular grid and
 missing steps are treated as missing values (never flagged). The seasonal period (day or week)
 is chosen from the data; the threshold is the detector's own, as in production.
@@ -9,10 +9,7 @@ is chosen from the data; the threshold is the detector's own, as in production.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import itertools
-import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,9 +25,8 @@ from finops.anomalies.detector import (
     detect_matrix,
 )
 from finops.core.errors import InvalidInputError
+from finops.core.series_csv import SeriesRows, read_series_csv
 
-TIMESTAMP_COLUMNS = ("timestamp",)
-VALUE_COLUMNS = ("value",)
 MAX_GRID_POINTS = 2_000_000
 
 
@@ -44,95 +40,22 @@ class RegularSeries:
     step_seconds: float
 
 
-def _parse_time(text: str, path: Path, row: int) -> dt.datetime:
-    raw = text.strip().strip('"')
-    try:
-        moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError as exc:
+def read_series(path: Path) -> SeriesRows:
+    """The series CSV at ``path`` (:func:`finops.core.series_csv.read_series_csv`), refused
+    with the file named when it has fewer than 2 data rows."""
+    series = read_series_csv(path)
+    if len(series.times) < 2:
         raise InvalidInputError(
-            f"{path}: row {row}, column 'timestamp': expected an ISO 8601 timestamp, got {raw!r}",
-            details={"file": str(path), "row": row, "column": "timestamp"},
-        ) from exc
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
-
-
-def _parse_value(text: str, path: Path, row: int) -> float:
-    raw = text.strip().strip('"')
-    if raw == "" or raw.lower() in ("nan", "null", "na"):
-        return math.nan  # a missing measurement: kept on the grid, never flagged
-    try:
-        value = float(raw)
-    except ValueError as exc:
-        raise InvalidInputError(
-            f"{path}: row {row}, column 'value': expected a number, got {raw!r}",
-            details={"file": str(path), "row": row, "column": "value"},
-        ) from exc
-    if not math.isfinite(value):
-        raise InvalidInputError(
-            f"{path}: row {row}, column 'value': expected a finite number, got {raw!r}",
-            details={"file": str(path), "row": row, "column": "value"},
+            f"{path}: expected at least 2 data rows, got {len(series.times)}",
+            details={"file": str(path)},
         )
-    return value
+    return series
 
 
-def read_series_csv(path: Path) -> tuple[list[str], list[dt.datetime], list[float], list[int]]:
-    """``(timestamp texts, UTC times, values, labels)`` of a series CSV, in file order.
-
-    ``labels`` is the optional ``Label`` column (0/1), empty when the file has none.
-    """
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as exc:
-        raise InvalidInputError(
-            f"{path}: cannot read the file ({exc.strerror})", details={"file": str(path)}
-        ) from exc
-    texts: list[str] = []
-    times: list[dt.datetime] = []
-    values: list[float] = []
-    labels: list[int] = []
-    with handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise InvalidInputError(f"{path}: the file is empty", details={"file": str(path)})
-        names = [h.strip().lower() for h in header]
-        try:
-            t_col = next(i for i, h in enumerate(names) if h in TIMESTAMP_COLUMNS)
-            v_col = next(i for i, h in enumerate(names) if h in VALUE_COLUMNS)
-        except StopIteration:
-            raise InvalidInputError(
-                f"{path}: row 1: expected a header with 'timestamp' and 'value' columns, "
-                f"got {','.join(header)!r}",
-                details={"file": str(path), "row": 1},
-            ) from None
-        l_col = names.index("label") if "label" in names else None
-        for row_number, row in enumerate(reader, start=2):
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) <= max(t_col, v_col):
-                raise InvalidInputError(
-                    f"{path}: row {row_number}: expected {len(header)} columns, got {len(row)}",
-                    details={"file": str(path), "row": row_number},
-                )
-            texts.append(row[t_col].strip())
-            times.append(_parse_time(row[t_col], path, row_number))
-            values.append(_parse_value(row[v_col], path, row_number))
-            if l_col is not None and len(row) > l_col:
-                labels.append(1 if row[l_col].strip() not in ("", "0", "0.0") else 0)
-    if len(times) < 2:
-        raise InvalidInputError(
-            f"{path}: expected at least 2 data rows, got {len(times)}", details={"file": str(path)}
-        )
-    return texts, times, values, labels
-
-
-def to_regular_grid(
-    texts: list[str], times: list[dt.datetime], values: list[float], *, path: Path
-) -> RegularSeries:
+def to_regular_grid(rows: SeriesRows) -> RegularSeries:
     """Place points on the most common step. A repeated timestamp keeps its first row; a point
     off the grid is refused."""
+    path, texts, times, values = rows.source, rows.texts, rows.times, rows.values
     order = sorted(range(len(times)), key=lambda i: times[i])
     gaps = Counter((times[b] - times[a]).total_seconds() for a, b in itertools.pairwise(order))
     gaps.pop(0.0, None)
@@ -140,7 +63,7 @@ def to_regular_grid(
     if step <= 0:
         raise InvalidInputError(
             f"{path}: column 'timestamp': timestamps repeat; expected one row per time step",
-            details={"file": str(path), "column": "timestamp"},
+            details={"file": path, "column": "timestamp"},
         )
     first = times[order[0]]
     span = (times[order[-1]] - first).total_seconds()
@@ -148,7 +71,7 @@ def to_regular_grid(
     if size > MAX_GRID_POINTS:
         raise InvalidInputError(
             f"{path}: the series spans {size} steps of {step:g} s; at most {MAX_GRID_POINTS}",
-            details={"file": str(path)},
+            details={"file": path},
         )
     grid_values = np.full(size, np.nan)
     labels: list[str | None] = [None] * size
@@ -157,9 +80,9 @@ def to_regular_grid(
         index = round(offset)
         if abs(offset - index) > 1e-6:
             raise InvalidInputError(
-                f"{path}: row {i + 2}, column 'timestamp': {texts[i]!r} is off the series' "
-                f"regular step of {step:g} seconds",
-                details={"file": str(path), "row": i + 2, "column": "timestamp"},
+                f"{path}: row {rows.rows[i]}, column 'timestamp': {texts[i]!r} is off the "
+                f"series' regular step of {step:g} seconds",
+                details={"file": path, "row": rows.rows[i], "column": "timestamp"},
             )
         if labels[index] is not None:
             continue  # a repeated timestamp (real exports have some): the first row counts
@@ -179,8 +102,7 @@ def detect_regular_series(
 def detect_series_file(path: Path) -> dict[str, Any]:
     """``{"anomalies": [{"timestamp": "<as in the input>", "score": <number>}, ...]}`` for the
     flagged points of the CSV at ``path``, in time order (scores rounded to 4 decimals)."""
-    texts, times, values, _ = read_series_csv(path)
-    series = to_regular_grid(texts, times, values, path=path)
+    series = to_regular_grid(read_series(path))
     result = detect_regular_series(series)
     anomalies = [
         {"timestamp": series.labels[i], "score": round(float(result.score[0, i]), 4)}

@@ -1,102 +1,22 @@
 """``forecast_series_file``: forecast any ``timestamp,value`` CSV with the production machinery.
 
-The file is read whole (a series of a few hundred thousand rows at most); CR, LF and CRLF line
-endings are all accepted (Prophet's ``example_air_passengers.csv`` uses bare CR).
+The file is read whole (a series of a few hundred thousand rows at most) in
+:mod:`finops.core.series_csv`'s format, the one the anomaly detector's series files use too.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from finops.core.errors import InvalidInputError
+from finops.core.series_csv import read_series_csv
 from finops.forecasting.backtest import forecast_with_model_choice
 from finops.forecasting.series import RegularSeries, regularize
 
 MAX_HORIZON = 10_000
-_COLUMN_PAIRS = (("timestamp", "value"), ("ds", "y"))
-
-
-def _read_rows(path: Path) -> tuple[list[str], list[str], str]:
-    source = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InvalidInputError(
-            f"{source}: cannot read file ({exc.strerror})", details={"file": source}
-        ) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InvalidInputError(
-            f"{source}: not UTF-8 text (byte {exc.start})", details={"file": source}
-        ) from exc
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    rows = [row for row in csv.reader(io.StringIO(text)) if any(cell.strip() for cell in row)]
-    if not rows:
-        raise InvalidInputError(f"{source}: empty file", details={"file": source})
-    header = [cell.strip().lower() for cell in rows[0]]
-    for time_col, value_col in _COLUMN_PAIRS:
-        if time_col in header and value_col in header:
-            t_index, v_index = header.index(time_col), header.index(value_col)
-            break
-    else:
-        raise InvalidInputError(
-            f"{source}: row 1: expected columns 'timestamp,value' (or 'ds,y'), got "
-            f"{','.join(rows[0])!r}",
-            details={"file": source, "row": 1, "expected": ["timestamp", "value"]},
-        )
-    stamps: list[str] = []
-    values: list[str] = []
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) <= max(t_index, v_index):
-            raise InvalidInputError(
-                f"{source}: row {number}: expected {len(header)} columns, got {len(row)}",
-                details={"file": source, "row": number},
-            )
-        stamps.append(row[t_index].strip())
-        values.append(row[v_index].strip())
-    return stamps, values, source
-
-
-def _parse_values(values: list[str], source: str) -> list[float]:
-    parsed: list[float] = []
-    for number, cell in enumerate(values, start=2):
-        if cell == "" or cell.lower() in ("nan", "na", "null"):
-            parsed.append(math.nan)
-            continue
-        try:
-            value = float(cell)
-        except ValueError:
-            value = math.inf
-        if math.isinf(value):
-            raise InvalidInputError(
-                f"{source}: row {number}, column 'value': expected a finite number, got {cell!r}",
-                details={"file": source, "row": number, "column": "value", "got": cell},
-            )
-        parsed.append(value)
-    return parsed
-
-
-def _parse_stamps(stamps: list[str], source: str) -> pd.DatetimeIndex:
-    try:
-        return pd.DatetimeIndex(pd.to_datetime(stamps, format="ISO8601", utc=True))
-    except (ValueError, TypeError):
-        for number, cell in enumerate(stamps, start=2):
-            try:
-                pd.to_datetime(cell, format="ISO8601")
-            except (ValueError, TypeError) as exc:
-                raise InvalidInputError(
-                    f"{source}: row {number}, column 'timestamp': expected an ISO 8601 date or "
-                    f"date-time, got {cell!r}",
-                    details={"file": source, "row": number, "column": "timestamp", "got": cell},
-                ) from exc
-        raise
 
 
 def _timestamp_format(samples: list[str]) -> str:
@@ -109,14 +29,15 @@ def _timestamp_format(samples: list[str]) -> str:
 
 
 def read_series_file(path: Path) -> tuple[RegularSeries, str]:
-    """The regular series in a ``timestamp,value`` (or ``ds,y``) CSV and its timestamp format.
+    """The regular series in a series CSV (:mod:`finops.core.series_csv`) and its timestamp
+    format.
 
     Raises :class:`InvalidInputError` naming the file, row and column of the first bad cell.
     """
-    stamps, values, source = _read_rows(path)
-    index = _parse_stamps(stamps, source)
-    series = regularize(index, _parse_values(values, source), source=source)
-    return series, _timestamp_format(stamps[:50])
+    rows = read_series_csv(path)
+    index = pd.DatetimeIndex(rows.times)
+    series = regularize(index, rows.values, source=rows.source)
+    return series, _timestamp_format(rows.texts[:50])
 
 
 def _number(value: float) -> float:
