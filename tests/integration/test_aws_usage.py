@@ -354,7 +354,7 @@ def test_an_idle_instance_and_an_oversized_task_feed_the_rightsize_job(
     api = _fargate_service("apps", "api", "2048", "8192")
     rng = np.random.default_rng(7)
     days = [TODAY - dt.timedelta(days=k) for k in range(14, 0, -1)]
-    flat = {d: list(rng.uniform(1.5, 2.5, 24)) for d in days}
+    flat = {d: list(rng.uniform(0.2, 0.9, 24)) for d in days}  # peak CPU <= 1%
     instance = _dims(InstanceId=idle)
     _put(EAST, "AWS/EC2", _hourly("CPUUtilization", instance, flat))
     bytes_per_hour = {d: [6000.0] * 24 for d in days}
@@ -388,7 +388,9 @@ def test_an_idle_instance_and_an_oversized_task_feed_the_rightsize_job(
     hourly_price = packaged_catalogue().ec2_prices[(EAST, "m5.large")]
     assert rec.estimated_monthly_saving == hourly_price * 730
     assert rec.evidence["days_observed"] == 14
-    assert rec.evidence["cpu_max_percent"] < 2.5
+    assert rec.evidence["cpu_max_percent"] < 0.9
+    # 2 x 6,000 B an hour = 288 kB a day, under the idle rule's 5 MB
+    assert rec.evidence["idle_check"]["idle"] is True
     fargate = recs[(api, "fargate_task")]
     assert fargate.action == "modify"
     assert fargate.current_config["vcpu"] == "2"

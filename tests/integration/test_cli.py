@@ -160,20 +160,42 @@ def test_rightsize_instance_json_matches_the_catalogue(db_url: str) -> None:
             "--cpu-max",
             "0.4",
             "--network-max",
-            "0.1",
+            "0.05",
+            "--days-observed",
+            "14",
             "--json",
         ],
         url=db_url,
     )
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
-    # Idle: terminate, saving the whole on-demand price (0.192 USD/h in the shipped catalogue).
+    # Idle over the whole lookback (CPU peak <= 1%, network < 5 MB a day): terminate, saving the
+    # whole on-demand price (0.192 USD/h in the shipped catalogue).
     assert result["action"] == "terminate"
     assert result["recommended_type"] is None
     assert Decimal(result["monthly_saving"]) == Decimal("0.192") * 730
     done = run(["rightsize-instance", "--type", "m5.xlarge", "--cpu-max", "101"], url=db_url)
     assert done.returncode == 1
     assert "cpu_max" in done.stderr
+
+
+def test_rightsize_instance_downsizes_a_working_small_machine_with_fractional_hours(
+    db_url: str,
+) -> None:
+    """The issue's case: 2.88% peak CPU and 0.43 KiB/s of traffic is a working server (AWS says
+    t2.small -> t2.micro); 285.63 running hours as the export gives them."""
+    args = ["--type", "t2.small", "--cpu-max", "2.88", "--network-max", "0.43"]
+    done = run(["rightsize-instance", *args, "--hours", "285.63", "--json"], url=db_url)
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["action"] == "modify"
+    assert result["recommended_type"] != "t2.small"
+    assert result["hours"] == "285.63"
+    # The shipped catalogue: t2.small 0.023 USD/h; the cheapest x86 burstable type with >= 1 vCPU
+    # and >= 0.5 GiB (a quarter of 2 GiB, memory unreported) is t3a.nano at 0.0047:
+    # 285.63 x (0.023 - 0.0047) = 5.227029
+    assert result["recommended_type"] == "t3a.nano"
+    assert Decimal(result["monthly_saving"]) == Decimal("5.227029")
 
 
 def test_insights_and_savings_commands(db: Database, db_url: str) -> None:

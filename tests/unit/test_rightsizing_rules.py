@@ -123,7 +123,11 @@ def test_memory_reported_allows_compute_and_memory_families_and_sizes_memory() -
 
 def test_idle_instance_is_terminated_and_saves_its_full_monthly_price() -> None:
     out = rightsize_instance(
-        instance_type="m5.xlarge", cpu_max=3.0, cpu_p99=1.5, network_max_kibps=0.4
+        instance_type="m5.xlarge",
+        cpu_max=0.8,
+        cpu_p99=0.5,
+        network_max_kibps=0.05,
+        days_observed=14,
     )
     assert out["action"] == "terminate"
     assert out["recommended_type"] is None
@@ -142,9 +146,39 @@ def test_busy_instance_is_kept() -> None:
     assert out["finding"] == "under_provisioned"
 
 
-def test_hours_scale_the_saving() -> None:
-    out = rightsize_instance(instance_type="m5.xlarge", cpu_max=2.0, hours=100)
+def test_hours_scale_the_saving_and_may_be_fractional() -> None:
+    idle = {"cpu_max": 0.5, "network_max_kibps": 0.01, "days_observed": 14.0}
+    out = rightsize_instance(instance_type="m5.xlarge", hours=100, **idle)
     assert Decimal(out["monthly_saving"]) == Decimal("19.2")
+    out = rightsize_instance(instance_type="m5.xlarge", hours=285.63, **idle)
+    assert Decimal(out["monthly_saving"]) == Decimal("0.192") * Decimal("285.63")  # 54.84096
+    assert out["hours"] == "285.63"
+
+
+def test_a_small_burstable_machine_at_3_percent_with_traffic_is_downsized_not_terminated() -> None:
+    """AWS's own answer for this instance is t2.small -> t2.micro (modify)."""
+    rows = _rows()
+    current = Decimal(rows["t2.small"]["ondemand_linux_usd_per_hour_us_east_1"])
+    out = rightsize_instance(
+        instance_type="t2.small", cpu_max=2.88, network_max_kibps=0.43, hours=285.63
+    )
+    assert (out["action"], out["finding"]) == ("modify", "over_provisioned")
+    # need 1 x 2.88% x 1.2 = 0.03456 vCPU; memory not reported -> keep >= 25% of 2 GiB
+    expected, price = _cheapest(
+        rows,
+        category="t",
+        arch="amd64",
+        min_generation=2,
+        min_vcpu=0.03456,
+        min_memory=0.5,
+        below=current,
+    )
+    assert out["recommended_type"] == expected
+    assert Decimal(out["monthly_saving"]) == Decimal("285.63") * (current - price)
+    assert out["evidence"]["idle_check"]["idle"] is False
+    assert out["evidence"]["idle_check"]["reasons"] == [
+        "peak network 0.43 KiB/s is above 0.0565 KiB/s (5 MB a day)"
+    ]
 
 
 def test_effective_rate_from_the_bill_prices_the_saving() -> None:

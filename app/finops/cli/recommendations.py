@@ -31,9 +31,15 @@ def rightsize_instance_command(
     network_max: Annotated[
         float | None, typer.Option("--network-max", help="Maximum network, KiB/s.")
     ] = None,
+    days_observed: Annotated[
+        float | None,
+        typer.Option(help="Days of metrics behind the statistics (terminate needs 14)."),
+    ] = None,
     region: Annotated[str, typer.Option()] = "us-east-1",
     os_name: Annotated[str, typer.Option("--os")] = "Linux",
-    hours: Annotated[int, typer.Option(help="Hours a month the instance runs.")] = 730,
+    hours: Annotated[
+        float, typer.Option(help="Hours a month the instance runs (fractions accepted).")
+    ] = 730.0,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Apply the EC2 rightsizing rule to one instance's summary statistics."""
@@ -46,6 +52,7 @@ def rightsize_instance_command(
             cpu_p99=cpu_p99,
             mem_max=mem_max,
             network_max_kibps=network_max,
+            days_observed=days_observed,
             region=region,
             os=os_name,
             hours=hours,

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 from finops.catalogue.model import ServerlessPrices
 from finops.core.errors import InvalidInputError
-from finops.core.units import HOURS_PER_MONTH
+from finops.core.units import HOURS_PER_MONTH, as_hours
 from finops.rightsizing.ec2 import MONEY_QUANTUM, Risk
 
 HEADROOM = 0.20
@@ -201,7 +201,7 @@ def recommend_node_group(
     requested_memory_gib: float | None = None,
     allocatable_fraction: float = 0.9,
     min_nodes: int = 2,
-    hours: int = int(HOURS_PER_MONTH),
+    hours: Decimal | float = HOURS_PER_MONTH,
 ) -> NodeGroupRecommendation:
     """How many nodes of the group's type hold its usage (+20%) and its pods' requests.
 
@@ -240,7 +240,7 @@ def recommend_node_group(
         evidence["requests_over_usage_cpu"] = round(requested_vcpu / used_vcpu, 4)
     if recommended >= count:
         return NodeGroupRecommendation("keep", count, count, Decimal(0), None, evidence)
-    saving = Decimal(count - recommended) * node_hourly_rate * Decimal(hours)
+    saving = Decimal(count - recommended) * node_hourly_rate * as_hours(hours)
     projected = used_vcpu / (recommended * node_vcpu) * 100.0
     risk: Risk = "low" if projected <= 50 else "medium" if projected <= 70 else "high"
     if used_mem is None and risk == "low":

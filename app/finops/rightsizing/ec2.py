@@ -12,11 +12,12 @@ The rule, with Compute Optimizer's as the floor:
   reported (otherwise nothing says a compute-optimised type has room, and the target keeps at
   least a quarter of the current memory, i.e. at most two sizes down); burstable types only
   replace burstable types; GPUs, local NVMe and bare metal must be kept.
-- **Finding:** *idle* when the CPU peak stays under 5% and the network peak (in+out) under
-  2 KiB/s (when reported) -> ``terminate`` (stop or terminate), saving = the full monthly price;
-  *over-provisioned* when a smaller (fewer vCPUs or less memory) cheaper type fits -> ``modify``
-  to the cheapest fitting type; *under-provisioned* when the current type does not fit; else
-  *optimized*. Both of the last two are ``keep``: this rule only recommends savings.
+- **Finding:** *idle* by :mod:`finops.rightsizing.idle` (peak CPU under 5% and network under
+  5 MB a day, both measured; ``terminate`` only at a peak CPU at or below 1% over the whole
+  lookback, else ``stop``), saving = the full monthly price; *over-provisioned* when a smaller
+  (fewer vCPUs or less memory) cheaper type fits -> ``modify`` to the cheapest fitting type;
+  *under-provisioned* when the current type does not fit; else *optimized*. Both of the last
+  two are ``keep``: this rule only recommends savings.
 - **Saving:** ``hours x (current - recommended)`` at catalogue prices; when the bill shows an
   effective hourly rate for the resource (discounts, Savings Plans), the same fraction of that
   rate: ``hours x rate x (1 - recommended / current)``.
@@ -36,9 +37,10 @@ import numpy.typing as npt
 
 from finops.catalogue.model import InstanceType, PriceCatalogue
 from finops.core.errors import InvalidInputError
-from finops.core.units import HOURS_PER_MONTH
+from finops.core.units import HOURS_PER_MONTH, as_hours
+from finops.rightsizing.idle import DEFAULT_THRESHOLDS, IdleThresholds, assess_idle
 
-Action = Literal["modify", "terminate", "keep"]
+Action = Literal["modify", "terminate", "stop", "keep"]
 Finding = Literal["idle", "over_provisioned", "under_provisioned", "optimized"]
 Risk = Literal["low", "medium", "high"]
 
@@ -53,8 +55,7 @@ class Ec2Policy:
 
     headroom: float = 0.20
     lookback_days: int = 14
-    idle_cpu_max_percent: float = 5.0
-    idle_network_max_kibps: float = 2.0
+    idle: IdleThresholds = DEFAULT_THRESHOLDS
     low_risk_max_percent: float = 50.0
     medium_risk_max_percent: float = 70.0
     unreported_memory_min_fraction: float = 0.25
@@ -67,14 +68,15 @@ DEFAULT_POLICY = Ec2Policy()
 class Ec2Utilization:
     """Summary statistics of one instance over the lookback window.
 
-    Percentages are 0-100; ``network_max_kibps`` is the peak of NetworkIn + NetworkOut in KiB/s.
+    Percentages are 0-100; ``network_max_kibps`` is the peak of NetworkIn + NetworkOut in KiB/s;
+    ``days_observed`` may be fractional (hours of data / 24).
     """
 
     cpu_max: float
     cpu_p99_5: float | None = None
     mem_max: float | None = None
     network_max_kibps: float | None = None
-    days_observed: int | None = None
+    days_observed: float | None = None
 
 
 @dataclass(frozen=True)
@@ -109,7 +111,7 @@ class Ec2Recommendation:
     rate_source: Literal["catalogue", "bill"]
     monthly_saving: Decimal
     performance_risk: Risk | None
-    hours: int
+    hours: Decimal
     price_region: str
     graviton_alternative: Alternative | None
     evidence: dict[str, Any] = field(default_factory=dict)
@@ -255,12 +257,17 @@ class Ec2Rightsizer:
         instance_type: str,
         usage: Ec2Utilization,
         region: str = "us-east-1",
-        hours: int = int(HOURS_PER_MONTH),
+        hours: Decimal | float = HOURS_PER_MONTH,
         effective_hourly_rate: Decimal | None = None,
     ) -> Ec2Recommendation:
-        """The recommendation for one instance (see the module docstring for the rule)."""
+        """The recommendation for one instance (see the module docstring for the rule).
+
+        ``hours`` may be fractional (running hours as AWS exports them); a float is taken at
+        its shortest decimal text (285.63 -> Decimal("285.63")).
+        """
         check_utilization(usage)
-        if hours <= 0:
+        hours = as_hours(hours)
+        if not hours.is_finite() or hours <= 0:
             raise InvalidInputError(
                 f"parameter 'hours': expected a positive number of hours, got {hours}",
                 details={"parameter": "hours", "got": hours},
@@ -278,7 +285,7 @@ class Ec2Rightsizer:
         rate_source: Literal["catalogue", "bill"] = (
             "bill" if effective_hourly_rate is not None else "catalogue"
         )
-        h = Decimal(hours)
+        h = hours
         sizing_cpu = usage.cpu_p99_5 if usage.cpu_p99_5 is not None else usage.cpu_max
         factor = 1.0 + policy.headroom
         used_vcpu = current.vcpu * sizing_cpu / 100.0
@@ -343,17 +350,15 @@ class Ec2Rightsizer:
                 evidence=evidence,
             )
 
-        network_idle = (
-            usage.network_max_kibps is None
-            or usage.network_max_kibps < policy.idle_network_max_kibps
+        idle = assess_idle(
+            cpu_peak_percent=usage.cpu_max,
+            network_peak_kibps=usage.network_max_kibps,
+            days_observed=usage.days_observed,
+            thresholds=policy.idle,
         )
-        if usage.cpu_max < policy.idle_cpu_max_percent and network_idle:
-            evidence["idle_thresholds"] = {
-                "cpu_max_percent": policy.idle_cpu_max_percent,
-                "network_max_kibps": policy.idle_network_max_kibps,
-                "network_reported": usage.network_max_kibps is not None,
-            }
-            return result("terminate", "idle", None, None, h * rate, "low", None)
+        evidence["idle_check"] = idle.as_evidence()
+        if idle.action is not None:
+            return result(idle.action, "idle", None, None, h * rate, "low", None)
 
         def saving_for(target_price: Decimal) -> Decimal:
             return h * rate * (Decimal(1) - target_price / current_price)

@@ -108,7 +108,7 @@ def evaluate(
                 instance_type=resource.instance_type,
                 usage=usage,
                 region=resource.region_id or "us-east-1",
-                hours=int(HOURS_PER_MONTH),
+                hours=HOURS_PER_MONTH,
                 effective_hourly_rate=rate,
             )
             if rec.action == "keep":
@@ -116,7 +116,7 @@ def evaluate(
             body = to_json_document(rec.as_dict())
             findings.append(
                 Finding(
-                    kind="ec2_idle" if rec.action == "terminate" else "ec2_rightsize",
+                    kind="ec2_idle" if rec.finding == "idle" else "ec2_rightsize",
                     resource_id=rid,
                     account_id=resource.account_id,
                     region_id=resource.region_id,
@@ -131,7 +131,7 @@ def evaluate(
                         "instance_type": rec.recommended_type,
                         "hourly_price": _money(rec.recommended_hourly_price),
                         "graviton_alternative": body["graviton_alternative"],
-                        **({"options": ["stop", "terminate"]} if rec.action == "terminate" else {}),
+                        **_idle_options(rec.action),
                     },
                     monthly_saving=rec.monthly_saving,
                     performance_risk=rec.performance_risk,
@@ -177,7 +177,7 @@ def evaluate(
                 )
                 for _, u in members
             ],
-            hours=int(HOURS_PER_MONTH),
+            hours=HOURS_PER_MONTH,
         )
         if ng.action == "keep":
             continue
@@ -202,6 +202,15 @@ def evaluate(
             )
         )
     return findings, evaluated, dict(skipped)
+
+
+def _idle_options(action: str) -> dict[str, list[str]]:
+    """What an operator may do with an idle instance: terminate only when the rule allows it."""
+    if action == "terminate":
+        return {"options": ["stop", "terminate"]}
+    if action == "stop":
+        return {"options": ["stop"]}
+    return {}
 
 
 def _ec2_rate(usage: BillUsage | None) -> Decimal | None:

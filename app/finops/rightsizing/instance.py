@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from finops.catalogue import packaged_catalogue
@@ -19,15 +20,20 @@ def rightsize_instance(
     cpu_p99: float | None = None,
     mem_max: float | None = None,
     network_max_kibps: float | None = None,
+    days_observed: float | None = None,
     region: str = "us-east-1",
     os: str = "Linux",
-    hours: int = int(HOURS_PER_MONTH),
+    hours: Decimal | float = HOURS_PER_MONTH,
     catalogue: PriceCatalogue | None = None,
 ) -> dict[str, Any]:
     """The EC2 rule applied to one instance's summary statistics (the CLI's
     ``finops rightsize-instance``).
 
-    Returns ``{"action": "modify"|"terminate"|"keep", "recommended_type": str|None,
+    The same rule the rightsizing job applies: ``terminate`` needs the idle evidence of
+    :mod:`finops.rightsizing.idle` including ``days_observed`` >= the 14-day lookback; without
+    it an idle instance gets ``stop``. ``hours`` may be fractional.
+
+    Returns ``{"action": "modify"|"terminate"|"stop"|"keep", "recommended_type": str|None,
     "monthly_saving": "<decimal>", ...}`` plus the finding, risk, prices, the Graviton alternative
     and the evidence; money is decimal text. Only Linux on-demand prices are in the catalogue.
     """
@@ -44,6 +50,7 @@ def rightsize_instance(
             cpu_p99_5=cpu_p99,
             mem_max=mem_max,
             network_max_kibps=network_max_kibps,
+            days_observed=days_observed,
         ),
         region=region,
         hours=hours,

@@ -69,12 +69,16 @@ def _ec2_series(
     over = np.array([b == "oversized" for b in behaviours])[:, None]
     load = diurnal[None, :] * week[None, :]
     cpu = levels["cpu"][:, None] * load * (1 + rng.normal(0, 0.08, shape))
-    cpu = np.where(idle, 1.0 + rng.normal(0, 0.2, shape), cpu)
+    # idle: what the idle rule calls idle (finops.rightsizing.idle): peak CPU under 1%,
+    # a trickle of network (well under 5 MB a day)
+    cpu = np.where(idle, 0.3 + rng.normal(0, 0.05, shape), cpu)
     cpu = np.where(over, levels["cpu"][:, None] * load + rng.normal(0, 0.3, shape), cpu)
     cpu = np.clip(cpu, 0.2, 100.0)
+    spread = rng.uniform(0.1, 0.6, shape)
+    quiet_peaks, busy_peaks = rng.uniform(0, 0.8, shape), rng.uniform(0, 6, shape)
     cpu_max = np.clip(
-        cpu * (1 + rng.uniform(0.1, 0.6, shape))
-        + np.where(idle | over, rng.uniform(0, 0.8, shape), rng.uniform(0, 6, shape)),
+        cpu * (1 + spread)
+        + np.where(idle, quiet_peaks / 4, np.where(over, quiet_peaks, busy_peaks)),
         0.0,
         100.0,
     )
@@ -146,7 +150,7 @@ def _month_tables(estate: Estate, month: Month) -> Iterator[pa.Table]:
                 for b in behaviours
             ]
         ),
-        "net": np.array([2e4 if b == "idle" else level_rng.uniform(2e7, 8e7) for b in behaviours]),
+        "net": np.array([1e3 if b == "idle" else level_rng.uniform(2e7, 8e7) for b in behaviours]),
         "mem": np.array(
             [
                 level_rng.uniform(8, 14)
