@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     vault_auth: Literal["token", "aws_iam"] = "token"
     vault_role: str | None = None
     log_level: str = "INFO"
+    pushgateway_url: str | None = Field(
+        default=None,
+        description="Prometheus Pushgateway (http://host:9091) every job run pushes its metrics "
+        "to; unset means no push (the run rows still record every run).",
+    )
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     dashboard_dir: Path | None = Field(

@@ -81,7 +81,9 @@ def register_event_handlers(chalice_app: Chalice, database: LazyDatabase) -> Non
     @chalice_app.lambda_function(name="jobs")
     def jobs(event: dict[str, Any], context: Any) -> dict[str, Any]:
         from finops.jobs import run_job
+        from finops.jobs.registry import push_run_metrics_to
 
+        push_run_metrics_to(os.environ.get("FINOPS_PUSHGATEWAY_URL"))
         name = event.get("job") if isinstance(event, dict) else None
         parameters = event.get("parameters") or {} if isinstance(event, dict) else {}
         if not isinstance(name, str) or not isinstance(parameters, dict):

@@ -7,7 +7,9 @@ The database is created on first use, never at import time.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +24,7 @@ from finops.auth.keys import api_key_from_headers, authenticate
 from finops.auth.roles import require_role
 from finops.db.database import Database, database_from_env
 from finops.db.engine import session_scope
+from finops.observability.http import UNMATCHED_ROUTE, HttpMetrics
 
 APP_NAME = "finops-api"
 
@@ -94,11 +97,54 @@ def _not_found_view(**path: str) -> Response:
     )
 
 
-def create_app(database_factory: DatabaseFactory | None = None) -> Chalice:
+def _error_code(response: Response) -> str | None:
+    """The error envelope's code of an error reply (``http_error`` when it has none)."""
+    if response.status_code < 400:
+        return None
+    body = response.body
+    if isinstance(body, str | bytes):
+        try:
+            body = json.loads(body)
+        except ValueError:
+            body = None
+    error = body.get("error") if isinstance(body, dict) else None
+    code = error.get("code") if isinstance(error, dict) else None
+    return code if isinstance(code, str) else "http_error"
+
+
+def _metrics_middleware(
+    metrics: HttpMetrics,
+) -> Callable[[Any, Callable[[Any], Response]], Response]:
+    def record(event: Any, get_response: Callable[[Any], Response]) -> Response:
+        started = time.perf_counter()
+        response = get_response(event)
+        context = getattr(event, "context", None) or {}
+        route = context.get("resourcePath") or UNMATCHED_ROUTE
+        if route in _FALLBACK_TEMPLATES:
+            route = UNMATCHED_ROUTE
+        metrics.observe(
+            route=route,
+            method=getattr(event, "method", "GET"),
+            status=response.status_code,
+            seconds=time.perf_counter() - started,
+            error_code=_error_code(response),
+        )
+        return response
+
+    return record
+
+
+_FALLBACK_TEMPLATES = frozenset(f"{API_PREFIX}{path}" for path in FALLBACK_PATHS)
+
+
+def create_app(
+    database_factory: DatabaseFactory | None = None, metrics: HttpMetrics | None = None
+) -> Chalice:
     """The Chalice app serving every route of :data:`finops.api.routes.ROUTES` under ``/api/v1``.
 
     ``database_factory`` defaults to :func:`finops.db.database.database_from_env`; it is called
-    once, on the first request that needs the database.
+    once, on the first request that needs the database. With ``metrics``, every answered request
+    is counted and timed by route template (unknown paths as ``unmatched``).
     """
     from chalicelib.events import register_event_handlers
 
@@ -118,5 +164,7 @@ def create_app(database_factory: DatabaseFactory | None = None) -> Chalice:
     for blueprint in [*blueprints.values(), fallback]:
         chalice_app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     chalice_app.register_middleware(envelope_chalice_errors, "http")
+    if metrics is not None:
+        chalice_app.register_middleware(_metrics_middleware(metrics), "http")
     register_event_handlers(chalice_app, database)
     return chalice_app

@@ -26,12 +26,17 @@ from chalice.local import (
     LocalGatewayException,
     create_local_server,
 )
+from prometheus_client import CollectorRegistry
 
-from chalicelib.factory import DatabaseFactory, create_app
+from chalicelib.factory import DatabaseFactory, LazyDatabase, create_app
 from finops.api.errors import error_envelope
-from finops.db.database import Database, open_database
+from finops.db.database import Database, database_from_env, open_database
+from finops.observability.exposition import render
+from finops.observability.freshness import FreshnessCollector
+from finops.observability.http import HttpMetrics
 
 API_PATH_PREFIX = "/api/"
+METRICS_PATH = "/metrics"
 # Vite names built assets by content hash: cache them for good; always revalidate the page.
 HASHED_ASSETS_PREFIX = "/assets/"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -47,14 +52,24 @@ class ApiAndStaticHandler(ChaliceRequestHandler):
     """``/api/...`` goes to Chalice; anything else is a file under ``static_dir`` (single-page
     apps: unknown paths fall back to ``index.html``)."""
 
-    def __init__(self, *args: Any, static_dir: Path | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        static_dir: Path | None = None,
+        metrics_registry: CollectorRegistry | None = None,
+        **kwargs: Any,
+    ) -> None:
         self.static_dir = static_dir.resolve() if static_dir is not None else None
+        self.metrics_registry = metrics_registry
         super().__init__(*args, **kwargs)
 
     def _route(self) -> None:
         path = urlsplit(self.path).path
         if path.startswith(API_PATH_PREFIX) or path == API_PATH_PREFIX.rstrip("/"):
             self._generic_handle()
+        elif path == METRICS_PATH and self.metrics_registry is not None and self.command == "GET":
+            body, content_type = render(self.metrics_registry)
+            self._send_http_response(200, {"Content-Type": content_type}, body)
         elif self.command in ("GET", "HEAD"):
             self._serve_static(path)
         else:
@@ -125,12 +140,23 @@ def build_server(
     static_dir: Path | None = None,
     app: Chalice | None = None,
 ) -> LocalDevServer:
-    """A bound (not yet serving) LocalDevServer; ``port=0`` picks a free port."""
-    chalice_app = app or create_app(database_factory=_factory_for(database_url))
+    """A bound (not yet serving) LocalDevServer; ``port=0`` picks a free port.
+
+    Besides the API and the dashboard it answers ``GET /metrics`` (Prometheus text format): the
+    API's request metrics and the freshness gauges read from the same database at each scrape.
+    """
+    registry = CollectorRegistry()
+    database = LazyDatabase(_factory_for(database_url) or database_from_env)
+    registry.register(FreshnessCollector(database.get))
+    chalice_app = app or create_app(database_factory=database.get, metrics=HttpMetrics(registry))
     config = Config.create(chalice_stage="local", app_name=chalice_app.app_name)
     server = create_local_server(chalice_app, config, host, port)
     server.server.RequestHandlerClass = functools.partial(
-        ApiAndStaticHandler, app_object=server.app_object, config=config, static_dir=static_dir
+        ApiAndStaticHandler,
+        app_object=server.app_object,
+        config=config,
+        static_dir=static_dir,
+        metrics_registry=registry,
     )
     server.port = server.server.server_address[1]
     return server

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -125,12 +126,14 @@ def run_locally(job: str, parameters: Mapping[str, Any], *, triggered_by: str) -
     try:
         from finops.db.database import database_from_env
         from finops.jobs import run_job
+        from finops.jobs.registry import push_run_metrics_to
     except ImportError as exc:
         raise config.DagConfigurationError(
             f"{config.EXECUTOR} is {config.LOCAL!r} but the FinOps package is not installed on "
             f"this worker ({exc}); on MWAA set it to {config.LAMBDA!r} or {config.ECS!r}"
         ) from exc
 
+    push_run_metrics_to(os.environ.get("FINOPS_PUSHGATEWAY_URL"))
     db = database_from_env()
     try:
         result = run_job(job, db=db, triggered_by=triggered_by, **typed_parameters(parameters))

@@ -69,7 +69,17 @@ app.add_typer(remediation.remediation_app, name="remediation")
 @app.callback()
 def _main(
     log_level: Annotated[str, typer.Option(envvar="FINOPS_LOG_LEVEL", help="Log level.")] = "ERROR",
+    pushgateway_url: Annotated[
+        str | None,
+        typer.Option(
+            envvar="FINOPS_PUSHGATEWAY_URL",
+            help="Prometheus Pushgateway every job run pushes its metrics to.",
+        ),
+    ] = None,
 ) -> None:
+    from finops.jobs.registry import push_run_metrics_to
+
+    push_run_metrics_to(pushgateway_url)
     logging.basicConfig(
         level=log_level.upper(),
         stream=sys.stderr,

@@ -43,6 +43,11 @@ def _serve_api(*, host: str, port: int) -> None:
 
     static = _dashboard_dir()
     typer.echo(f"serving http://{host}:{port}/api/v1 (Ctrl-C to stop)", err=True)
+    typer.echo(
+        f"Prometheus metrics at http://{host}:{port}/metrics "
+        "(scrape config: monitoring/prometheus/prometheus.yml)",
+        err=True,
+    )
     serve_local(host=host, port=port, static_dir=static)
 
 

@@ -22,10 +22,12 @@ from finops.db.database import Database
 from finops.db.models import JobRun
 from finops.db.types import to_json_document
 from finops.jobs.parameters import JobParameters, read_parameters
+from finops.observability.job_runs import PushgatewayObserver, RunReport
 
 logger = logging.getLogger(__name__)
 
 StageFunction = Callable[..., dict[str, Any]]
+RunObserver = Callable[[RunReport], None]
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,33 @@ class Job:
 
 
 _REGISTRY: dict[str, Job] = {}
+_OBSERVERS: list[RunObserver] = []
+
+
+def add_run_observer(observer: RunObserver) -> None:
+    """Call ``observer`` with a :class:`RunReport` after every finished run in this process.
+
+    Adapters install observers at start-up (the Pushgateway one, :func:`push_run_metrics_to`).
+    An observer that raises is logged and never changes the run's outcome.
+    """
+    if observer not in _OBSERVERS:
+        _OBSERVERS.append(observer)
+
+
+def push_run_metrics_to(pushgateway_url: str | None) -> None:
+    """Push every run's metrics to the Pushgateway at ``pushgateway_url`` (no-op for None;
+    installing the same URL twice pushes once)."""
+    if not pushgateway_url:
+        return
+    url = pushgateway_url.rstrip("/")
+    if any(isinstance(o, PushgatewayObserver) and o.url == url for o in _OBSERVERS):
+        return
+    add_run_observer(PushgatewayObserver(url))
+
+
+def remove_run_observers() -> None:
+    """Forget every observer (tests)."""
+    _OBSERVERS.clear()
 
 
 def register(
@@ -108,17 +137,36 @@ def run_job(
         session.add(run)
         session.flush()
         run_id = run.id
+    started = dt.datetime.now(dt.UTC)
     try:
         counts = job.function(db=db, params=params)
     except FinOpsError as exc:
         _finish(db, run_id, "failed", {}, exc.message)
+        _report(RunReport(name, run_id, False, started, dt.datetime.now(dt.UTC)))
         raise
     except Exception as exc:
         _finish(db, run_id, "failed", {}, f"internal error ({type(exc).__name__})")
+        _report(RunReport(name, run_id, False, started, dt.datetime.now(dt.UTC)))
         raise
     status = "failed" if counts.get("failed") else "succeeded"
     _finish(db, run_id, status, counts, counts.get("error"))
+    _report(
+        RunReport(name, run_id, status == "succeeded", started, dt.datetime.now(dt.UTC), counts)
+    )
     return {"job_run_id": run_id, "status": status, **counts}
+
+
+def _report(report: RunReport) -> None:
+    for observer in list(_OBSERVERS):
+        try:
+            observer(report)
+        except Exception as exc:  # an observer never changes the run's outcome
+            logger.warning(
+                "job %s run %s: run observer failed (%s)",
+                report.job,
+                report.run_id,
+                type(exc).__name__,
+            )
 
 
 def _finish(
