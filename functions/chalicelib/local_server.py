@@ -75,6 +75,11 @@ class ApiAndStaticHandler(ChaliceRequestHandler):
         else:
             self._send_json(405, error_envelope("method_not_allowed", "static files are read-only"))
 
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        # Prometheus scrapes every few seconds: keep those out of the request log.
+        if urlsplit(self.path).path != METRICS_PATH:
+            super().log_request(code, size)
+
     # http.server dispatches on these names.
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = do_PATCH = do_OPTIONS = _route  # noqa: N815
 

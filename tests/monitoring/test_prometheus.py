@@ -27,6 +27,7 @@ from sqlalchemy import func, select
 from chalicelib.local_server import RunningServer, start_server_thread
 from finops.db.database import Database
 from finops.db.models import IngestionRun
+from finops.devtools.prometheus import local_prometheus
 from finops.jobs import run_job
 from finops.jobs.registry import push_run_metrics_to, remove_run_observers
 from finops.observability import names
@@ -154,25 +155,6 @@ def api(db: Database, db_url: str) -> Iterator[RunningServer]:
         server.stop()
 
 
-def _prometheus_config(api_url: str, pushgateway_url: str) -> dict[str, Any]:
-    """The shipped config with loopback targets, a 1 s scrape and no Alertmanager."""
-    config: dict[str, Any] = yaml.safe_load(PROMETHEUS_YML.read_text())
-    config["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
-    config.pop("alerting")
-    config["rule_files"] = [str(RULES)]
-    targets = {
-        "finops_api": urllib.parse.urlsplit(api_url).netloc,
-        "pushgateway": urllib.parse.urlsplit(pushgateway_url).netloc,
-    }
-    config["scrape_configs"] = [
-        {**job, "static_configs": [{"targets": [targets[job["job_name"]]]}]}
-        for job in config["scrape_configs"]
-        if job["job_name"] in targets
-    ]
-    assert len(config["scrape_configs"]) == 2
-    return config
-
-
 def _query(prometheus: str, promql: str) -> list[dict[str, Any]]:
     url = f"{prometheus}/api/v1/query?" + urllib.parse.urlencode({"query": promql})
     with urllib.request.urlopen(url, timeout=5) as reply:
@@ -211,23 +193,14 @@ def test_prometheus_scrapes_the_api_and_the_pushed_job_run(
         urllib.request.urlopen(api.url + "/api/v1/no-such-thing", timeout=5)
     assert missing.value.code == 404
 
-    config = tmp_path / "prometheus.yml"
-    config.write_text(yaml.safe_dump(_prometheus_config(api.url, pushgateway)))
-    port = _free_port()
-    proc = _process(
-        [
-            _binary("prometheus"),
-            f"--config.file={config}",
-            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-            f"--web.listen-address=127.0.0.1:{port}",
-        ],
-        tmp_path / "prometheus.log",
-    )
-    prometheus = f"http://127.0.0.1:{port}"
-    try:
-        _wait_http(f"{prometheus}/-/ready", timeout=60)
+    targets = {
+        "finops_api": urllib.parse.urlsplit(api.url).netloc,
+        "pushgateway": urllib.parse.urlsplit(pushgateway).netloc,
+    }
+    with local_prometheus(targets, work_dir=tmp_path / "prometheus", interval="1s") as running:
+        prometheus = running.url
         up = _eventually(prometheus, "sum(up) == 2")
-        assert up, (tmp_path / "prometheus.log").read_text()[-2000:]
+        assert up, running.log_path.read_text()[-2000:]
 
         health = _eventually(
             prometheus, 'finops_http_requests_total{route="/api/v1/health",status="200"}'
@@ -256,6 +229,3 @@ def test_prometheus_scrapes_the_api_and_the_pushed_job_run(
 
         firing = _query(prometheus, 'ALERTS{alertname="FinopsIngestionStalled"}')
         assert firing == []  # just ingested
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

@@ -85,6 +85,7 @@ def demo(
         from finops.devtools.demo import run_demo
         from finops.devtools.emulator import find_moto_server
         from finops.devtools.emulator import local_aws as run_local_aws
+        from finops.devtools.prometheus import find_prometheus, local_prometheus
 
         database = open_cli_database()
         echo = None if json_output else typer.echo
@@ -97,6 +98,13 @@ def demo(
                 "endpoint": emulator.endpoint_url,
                 **seed_demo_aws(db=database, say=echo or _quiet),
             }
+        if not no_serve and find_prometheus() is not None:
+            running = stack.enter_context(
+                local_prometheus({"finops_api": f"{host}:{port}"}, work_dir=out / "prometheus")
+            )
+            summary["prometheus"] = running.url
+            if echo:
+                echo(f"Prometheus (alert rules loaded) at {running.url}, scraping the API")
         if json_output:
             print_json(summary)
         if not no_serve:
