@@ -25,6 +25,7 @@ from finops.auth.roles import require_role
 from finops.db.database import Database, database_from_env
 from finops.db.engine import session_scope
 from finops.observability.http import UNMATCHED_ROUTE, HttpMetrics
+from finops.observability.logs import log_context
 
 APP_NAME = "finops-api"
 
@@ -134,6 +135,15 @@ def _metrics_middleware(
     return record
 
 
+def _log_context_middleware(event: Any, get_response: Callable[[Any], Response]) -> Response:
+    """Every log line written while answering carries the request id and the route template."""
+    context = getattr(event, "context", None) or {}
+    with log_context(
+        request_id=context.get("requestId"), route=context.get("resourcePath") or UNMATCHED_ROUTE
+    ):
+        return get_response(event)
+
+
 _FALLBACK_TEMPLATES = frozenset(f"{API_PREFIX}{path}" for path in FALLBACK_PATHS)
 
 
@@ -164,6 +174,7 @@ def create_app(
     for blueprint in [*blueprints.values(), fallback]:
         chalice_app.register_blueprint(blueprint, url_prefix=API_PREFIX)
     chalice_app.register_middleware(envelope_chalice_errors, "http")
+    chalice_app.register_middleware(_log_context_middleware, "http")
     if metrics is not None:
         chalice_app.register_middleware(_metrics_middleware(metrics), "http")
     register_event_handlers(chalice_app, database)

@@ -7,6 +7,7 @@ import os
 import subprocess
 from decimal import Decimal
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -228,3 +229,22 @@ def test_serve_refuses_a_dashboard_folder_without_a_build(db_url: str, tmp_path:
         "build, `npm run build` in frontend/)"
     )
     assert "Traceback" not in done.stderr
+
+
+def test_log_json_lines_carry_the_run_and_never_the_database_password(db_url: str) -> None:
+    parts = urlsplit(db_url)
+    if not parts.scheme.startswith("postgresql"):
+        pytest.skip("needs the PostgreSQL server (trust auth ignores the password)")
+    password = "pw-must-not-leak-42"
+    netloc = f"{parts.username or 'postgres'}:{password}@{parts.hostname}:{parts.port or 5432}"
+    url = urlunsplit(parts._replace(netloc=netloc))
+    done = run(["--log-json", "--log-level", "DEBUG", "jobs", "run", "build_insights"], url=url)
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    started = [line for line in lines if line["logger"] == "finops.jobs.registry"]
+    assert started, done.stderr
+    assert started[0]["job"] == "build_insights"
+    assert isinstance(started[0]["run_id"], int)
+    assert started[0]["level"] == "INFO"
+    assert password not in done.stderr
+    assert password not in done.stdout

@@ -20,7 +20,7 @@ from finops.observability import names
 
 GRAFANA = Path(__file__).resolve().parents[2] / "monitoring" / "grafana"
 DASHBOARDS = sorted((GRAFANA / "dashboards").glob("*.json"))
-EXPECTED = {"platform-health", "ingestion", "api", "database", "cost-overview"}
+EXPECTED = {"platform-health", "ingestion", "api", "database", "cost-overview", "logs"}
 EXPORTER_PREFIXES = ("pg_",)  # postgres-exporter
 PROMETHEUS_BUILTINS = {"ALERTS", "up"}
 
@@ -68,7 +68,7 @@ def test_every_promql_query_parses_with_promtool(tmp_path: Path) -> None:
         pytest.fail("promtool is not installed; run scripts/ensure_monitoring.sh")
     rules = []
     for uid, panel, target in _targets():
-        if "expr" in target:
+        if panel["datasource"]["type"] == "prometheus":
             record = f"dashboard:{uid.replace('-', '_')}:panel{panel['id']}_{target['refId']}"
             rules.append({"record": record, "expr": target["expr"]})
     assert len(rules) >= 20
@@ -83,7 +83,7 @@ def test_every_promql_query_parses_with_promtool(tmp_path: Path) -> None:
 
 def test_every_metric_a_panel_reads_is_defined() -> None:
     for uid, panel, target in _targets():
-        if "expr" not in target:
+        if panel["datasource"]["type"] != "prometheus":
             continue
         for metric in re.findall(
             r"\b(finops_[a-z0-9_]+|pg_[a-z0-9_]+|ALERTS|up)\b", target["expr"]
@@ -104,3 +104,30 @@ def test_every_sql_panel_runs_on_the_real_schema(db: Database) -> None:
     with db.engine.connect() as connection:
         for query in queries:
             connection.execute(text(query)).fetchall()
+
+
+def test_every_logql_query_parses_with_grafanas_grammar(tmp_path: Path) -> None:
+    """Grafana's own LogQL grammar (npm ``@grafana/lezer-logql``, a frontend dev dependency)."""
+    node = shutil.which("node")
+    frontend = GRAFANA.parents[1] / "frontend"
+    if node is None or not (frontend / "node_modules" / "@grafana" / "lezer-logql").is_dir():
+        pytest.fail("node and frontend/node_modules are needed: make test installs them")
+    queries = [
+        target["expr"]
+        for _, panel, target in _targets()
+        if panel["datasource"]["type"] == "loki"
+    ]
+    assert len(queries) >= 4
+    broken = '{app="finops" | json'  # the checker must catch a malformed query
+    path = tmp_path / "logql.json"
+    path.write_text(json.dumps([*queries, broken]))
+    done = subprocess.run(
+        [node, "scripts/check-logql.mjs", str(path)],
+        cwd=frontend,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    report = json.loads(done.stdout)
+    assert report["checked"] == len(queries) + 1
+    assert [error["query"] for error in report["errors"]] == [broken], report

@@ -69,6 +69,9 @@ app.add_typer(remediation.remediation_app, name="remediation")
 @app.callback()
 def _main(
     log_level: Annotated[str, typer.Option(envvar="FINOPS_LOG_LEVEL", help="Log level.")] = "ERROR",
+    log_json: Annotated[
+        bool, typer.Option("--log-json", help="Log JSON lines (secrets masked) to stderr.")
+    ] = False,
     pushgateway_url: Annotated[
         str | None,
         typer.Option(
@@ -78,8 +81,12 @@ def _main(
     ] = None,
 ) -> None:
     from finops.jobs.registry import push_run_metrics_to
+    from finops.observability.logs import configure_json_logging
 
     push_run_metrics_to(pushgateway_url)
+    if log_json:
+        configure_json_logging(log_level)
+        return
     logging.basicConfig(
         level=log_level.upper(),
         stream=sys.stderr,

@@ -23,6 +23,7 @@ from finops.db.models import JobRun
 from finops.db.types import to_json_document
 from finops.jobs.parameters import JobParameters, read_parameters
 from finops.observability.job_runs import PushgatewayObserver, RunReport
+from finops.observability.logs import log_context
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +140,9 @@ def run_job(
         run_id = run.id
     started = dt.datetime.now(dt.UTC)
     try:
-        counts = job.function(db=db, params=params)
+        with log_context(job=name, run_id=run_id):
+            logger.info("job %s run %s started", name, run_id)
+            counts = job.function(db=db, params=params)
     except FinOpsError as exc:
         _finish(db, run_id, "failed", {}, exc.message)
         _report(RunReport(name, run_id, False, started, dt.datetime.now(dt.UTC)))

@@ -1,4 +1,4 @@
-"""Observability: Prometheus metrics for the API, the batch stages and the data's freshness.
+"""Observability: Prometheus metrics and structured logs for the API, the stages and the data.
 
 - :mod:`.names` — every metric name and help text in one place (the dashboards, the alert rules
   and the Lambdas' EMF metrics use the same names).
@@ -7,4 +7,5 @@
   successful ingest and job runs, open anomalies, unrealized savings, budgets crossed).
 - :mod:`.job_runs` — a finished stage's metrics pushed to a Pushgateway.
 - :mod:`.exposition` — the text a scrape returns.
+- :mod:`.logs` — one JSON log format with request / run context, secrets masked.
 """
