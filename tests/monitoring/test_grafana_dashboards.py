@@ -113,9 +113,7 @@ def test_every_logql_query_parses_with_grafanas_grammar(tmp_path: Path) -> None:
     if node is None or not (frontend / "node_modules" / "@grafana" / "lezer-logql").is_dir():
         pytest.fail("node and frontend/node_modules are needed: make test installs them")
     queries = [
-        target["expr"]
-        for _, panel, target in _targets()
-        if panel["datasource"]["type"] == "loki"
+        target["expr"] for _, panel, target in _targets() if panel["datasource"]["type"] == "loki"
     ]
     assert len(queries) >= 4
     broken = '{app="finops" | json'  # the checker must catch a malformed query
