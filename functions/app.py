@@ -9,5 +9,6 @@ the first request that needs it, never at import. See docs/decisions/0010-core-p
 from __future__ import annotations
 
 from chalicelib import create_app
+from chalicelib.request_metrics import lambda_request_metrics
 
-app = create_app()
+app = create_app(metrics=lambda_request_metrics())

@@ -24,7 +24,7 @@ from finops.auth.keys import api_key_from_headers, authenticate
 from finops.auth.roles import require_role
 from finops.db.database import Database, database_from_env
 from finops.db.engine import session_scope
-from finops.observability.http import UNMATCHED_ROUTE, HttpMetrics
+from finops.observability.http import UNMATCHED_ROUTE, RequestObserver
 from finops.observability.logs import log_context
 
 APP_NAME = "finops-api"
@@ -114,7 +114,7 @@ def _error_code(response: Response) -> str | None:
 
 
 def _metrics_middleware(
-    metrics: HttpMetrics,
+    metrics: RequestObserver,
 ) -> Callable[[Any, Callable[[Any], Response]], Response]:
     def record(event: Any, get_response: Callable[[Any], Response]) -> Response:
         started = time.perf_counter()
@@ -148,7 +148,7 @@ _FALLBACK_TEMPLATES = frozenset(f"{API_PREFIX}{path}" for path in FALLBACK_PATHS
 
 
 def create_app(
-    database_factory: DatabaseFactory | None = None, metrics: HttpMetrics | None = None
+    database_factory: DatabaseFactory | None = None, metrics: RequestObserver | None = None
 ) -> Chalice:
     """The Chalice app serving every route of :data:`finops.api.routes.ROUTES` under ``/api/v1``.
 

@@ -246,3 +246,29 @@ def test_an_unreachable_database_is_503_not_500() -> None:
         assert status == 503
         _assert_envelope(body, "database_unavailable")
         assert "127.0.0.1" not in json.dumps(body)
+
+
+def test_in_lambda_each_request_emits_emf_with_the_prometheus_names(
+    db: Database, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from chalicelib.request_metrics import EmfRequestMetrics
+    from finops.observability import names
+
+    with Client(create_app(database_factory=lambda: db, metrics=EmfRequestMetrics())) as client:
+        capsys.readouterr()
+        assert client.http.get("/api/v1/health").status_code == 200
+        assert client.http.get("/api/v1/anomalies").status_code == 401
+    documents = [
+        json.loads(line) for line in capsys.readouterr().out.splitlines() if '"_aws"' in line
+    ]
+    counts = [d for d in documents if names.HTTP_REQUESTS in d]
+    assert [(d["route"], d["method"], d["status"]) for d in counts] == [
+        ("/api/v1/health", "GET", "200"),
+        ("/api/v1/anomalies", "GET", "401"),
+    ]
+    assert all(d["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "FinOps" for d in documents)
+    durations = [d for d in documents if names.HTTP_DURATION in d]
+    assert len(durations) == 2
+    assert all(d[names.HTTP_DURATION][0] >= 0 for d in durations)
+    errors = [d for d in documents if names.HTTP_ERRORS in d]
+    assert [d["code"] for d in errors] == ["unauthenticated"]  # no API key presented

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
 from finops.observability import names
 
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 UNMATCHED_ROUTE = "unmatched"
+
+
+class RequestObserver(Protocol):
+    """Records one answered API request (Prometheus here, CloudWatch EMF in Lambda)."""
+
+    def observe(
+        self, *, route: str, method: str, status: int, seconds: float, error_code: str | None
+    ) -> None: ...
 
 
 class HttpMetrics:
