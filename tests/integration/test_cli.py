@@ -178,6 +178,13 @@ def test_rightsize_instance_json_matches_the_catalogue(db_url: str) -> None:
     done = run(["rightsize-instance", "--type", "m5.xlarge", "--cpu-max", "101"], url=db_url)
     assert done.returncode == 1
     assert "cpu_max" in done.stderr
+    done = run(
+        ["rightsize-instance", "--type", "m5.xlarge", "--cpu-max", "0.5", "--days-observed", "-3"],
+        url=db_url,
+    )
+    assert done.returncode == 1
+    assert "parameter 'days_observed': expected a finite number >= 0, got -3.0" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_rightsize_instance_downsizes_a_working_small_machine_with_fractional_hours(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
 import subprocess
 import time
 import urllib.parse
@@ -27,6 +26,7 @@ from sqlalchemy import func, select
 from chalicelib.local_server import RunningServer, start_server_thread
 from finops.db.database import Database
 from finops.db.models import IngestionRun
+from finops.devtools.local_processes import free_port
 from finops.devtools.prometheus import local_prometheus
 from finops.jobs import run_job
 from finops.jobs.registry import push_run_metrics_to, remove_run_observers
@@ -107,12 +107,6 @@ def test_every_alert_has_a_runbook_section() -> None:
 # --------------------------------------------------------------------------- live scrape
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _wait_http(url: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -132,7 +126,7 @@ def _process(args: list[str], log: Path) -> subprocess.Popen[bytes]:
 
 @pytest.fixture
 def pushgateway(tmp_path: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     proc = _process(
         [_binary("prometheus-pushgateway"), f"--web.listen-address=127.0.0.1:{port}"],
         tmp_path / "pushgateway.log",
@@ -229,3 +223,19 @@ def test_prometheus_scrapes_the_api_and_the_pushed_job_run(
 
         firing = _query(prometheus, 'ALERTS{alertname="FinopsIngestionStalled"}')
         assert firing == []  # just ingested
+
+
+def test_an_unreachable_pushgateway_never_fails_the_run(
+    db: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    push_run_metrics_to(f"http://127.0.0.1:{free_port()}")  # nothing listens there
+    try:
+        with caplog.at_level("WARNING", logger="finops.observability.job_runs"):
+            result = run_job("ingest_billing", db=db, paths=[str(CUR_LEGACY_SAMPLE)])
+    finally:
+        remove_run_observers()
+    assert result["status"] == "succeeded"
+    assert result["deliveries"] == 1
+    [warning] = [r for r in caplog.records if r.name == "finops.observability.job_runs"]
+    assert "metrics push to http://127.0.0.1:" in warning.getMessage()
+    assert "failed (URLError)" in warning.getMessage()

@@ -205,6 +205,13 @@ def test_bad_inputs_name_the_parameter() -> None:
         rightsize_instance(instance_type="m5.large", cpu_max=10.0, cpu_p99=20.0)
     with pytest.raises(InvalidInputError, match="hours"):
         rightsize_instance(instance_type="m5.large", cpu_max=10.0, hours=0)
+    for bad in (-1.0, float("nan"), float("inf")):
+        with pytest.raises(InvalidInputError, match="'hours'"):
+            rightsize_instance(instance_type="m5.large", cpu_max=10.0, hours=bad)
+        with pytest.raises(InvalidInputError, match="'days_observed'"):
+            rightsize_instance(instance_type="m5.large", cpu_max=0.5, days_observed=bad)
+        with pytest.raises(InvalidInputError, match="'network_max_kibps'"):
+            rightsize_instance(instance_type="m5.large", cpu_max=0.5, network_max_kibps=bad)
 
 
 def test_gpu_and_burstable_types_stay_in_their_kind() -> None:

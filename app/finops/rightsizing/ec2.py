@@ -28,6 +28,7 @@ The rule, with Compute Optimizer's as the floor:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, Literal
@@ -146,16 +147,21 @@ def _check_percent(name: str, value: float | None) -> None:
         )
 
 
+def _check_non_negative(name: str, value: float | None) -> None:
+    if value is not None and not (0.0 <= value < math.inf):
+        raise InvalidInputError(
+            f"parameter '{name}': expected a finite number >= 0, got {value}",
+            details={"parameter": name, "got": value},
+        )
+
+
 def check_utilization(usage: Ec2Utilization) -> None:
     """Raise InvalidInputError naming the parameter when a statistic is out of range."""
     _check_percent("cpu_max", usage.cpu_max)
     _check_percent("cpu_p99", usage.cpu_p99_5)
     _check_percent("mem_max", usage.mem_max)
-    if usage.network_max_kibps is not None and usage.network_max_kibps < 0:
-        raise InvalidInputError(
-            f"parameter 'network_max_kibps': expected a number >= 0, got {usage.network_max_kibps}",
-            details={"parameter": "network_max_kibps", "got": usage.network_max_kibps},
-        )
+    _check_non_negative("network_max_kibps", usage.network_max_kibps)
+    _check_non_negative("days_observed", usage.days_observed)
     if usage.cpu_p99_5 is not None and usage.cpu_p99_5 > usage.cpu_max:
         raise InvalidInputError(
             f"parameter 'cpu_p99': expected at most cpu_max ({usage.cpu_max}), got "
