@@ -54,18 +54,24 @@ def map_errors(view: Callable[..., Response]) -> Callable[..., Response]:
     return wrapper
 
 
+def response_document(response: Response) -> Any:
+    """The reply's body as a JSON document (parsed when it is text; None when it is not JSON)."""
+    body = response.body
+    if isinstance(body, str | bytes):
+        try:
+            return json.loads(body)
+        except ValueError:
+            return None
+    return body
+
+
 def envelope_chalice_errors(event: Any, get_response: Callable[[Any], Response]) -> Response:
     """HTTP middleware: rewrite Chalice's own error bodies (405, 415, unhandled 500...) into the
     envelope so clients only ever see one error shape."""
     response = get_response(event)
     if response.status_code < 400:
         return response
-    body = response.body
-    if isinstance(body, str | bytes):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            body = None
+    body = response_document(response)
     chalice_format = isinstance(body, dict) and {"Code", "Message"} <= body.keys()
     if isinstance(body, dict) and not chalice_format:
         return response  # one of ours (an envelope, or health's own body)

@@ -7,7 +7,6 @@ The database is created on first use, never at import time.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +14,12 @@ from typing import Any
 
 from chalice.app import Blueprint, Chalice, Response
 
-from chalicelib.errors import envelope_chalice_errors, json_response, map_errors
+from chalicelib.errors import (
+    envelope_chalice_errors,
+    json_response,
+    map_errors,
+    response_document,
+)
 from finops.api.errors import error_envelope
 from finops.api.params import parse_json_body, parse_query_params
 from finops.api.routes import API_PREFIX, FALLBACK_METHODS, FALLBACK_PATHS, ROUTES
@@ -102,12 +106,7 @@ def _error_code(response: Response) -> str | None:
     """The error envelope's code of an error reply (``http_error`` when it has none)."""
     if response.status_code < 400:
         return None
-    body = response.body
-    if isinstance(body, str | bytes):
-        try:
-            body = json.loads(body)
-        except ValueError:
-            body = None
+    body = response_document(response)
     error = body.get("error") if isinstance(body, dict) else None
     code = error.get("code") if isinstance(error, dict) else None
     return code if isinstance(code, str) else "http_error"

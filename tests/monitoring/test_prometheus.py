@@ -26,7 +26,12 @@ from sqlalchemy import func, select
 from chalicelib.local_server import RunningServer, start_server_thread
 from finops.db.database import Database
 from finops.db.models import IngestionRun
-from finops.devtools.local_processes import free_port
+from finops.devtools.local_processes import (
+    free_port,
+    start_logged,
+    stop_process_group,
+    wait_until_ready,
+)
 from finops.devtools.prometheus import local_prometheus
 from finops.jobs import run_job
 from finops.jobs.registry import push_run_metrics_to, remove_run_observers
@@ -107,37 +112,33 @@ def test_every_alert_has_a_runbook_section() -> None:
 # --------------------------------------------------------------------------- live scrape
 
 
-def _wait_http(url: str, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
-def _process(args: list[str], log: Path) -> subprocess.Popen[bytes]:
-    handle = log.open("wb")
-    return subprocess.Popen(args, stdout=handle, stderr=subprocess.STDOUT)
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 @pytest.fixture
 def pushgateway(tmp_path: Path) -> Iterator[str]:
     port = free_port()
-    proc = _process(
-        [_binary("prometheus-pushgateway"), f"--web.listen-address=127.0.0.1:{port}"],
-        tmp_path / "pushgateway.log",
+    log_path = tmp_path / "pushgateway.log"
+    process = start_logged(
+        [_binary("prometheus-pushgateway"), f"--web.listen-address=127.0.0.1:{port}"], log_path
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_http(f"{url}/-/ready")
+        wait_until_ready(
+            process,
+            lambda: _answers(f"{url}/-/ready"),
+            name="pushgateway",
+            log_path=log_path,
+            timeout=30,
+        )
         yield url
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop_process_group(process)
 
 
 @pytest.fixture

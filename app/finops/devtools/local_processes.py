@@ -7,7 +7,12 @@ import os
 import signal
 import socket
 import subprocess
+import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
+
+from finops.core.errors import ConfigurationError
 
 STOP_TIMEOUT_SECONDS = 10.0
 
@@ -45,3 +50,37 @@ def log_tail(path: Path, lines: int = 20) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
+
+
+def start_logged(args: list[str], log_path: Path, **popen: Any) -> subprocess.Popen[bytes]:
+    """Start ``args`` in its own process group, stdout and stderr to ``log_path``, no stdin."""
+    with log_path.open("wb") as log:
+        return subprocess.Popen(
+            args,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,  # own process group: stopping it never touches ours
+            **popen,
+        )
+
+
+def wait_until_ready(
+    process: subprocess.Popen[bytes],
+    ready: Callable[[], bool],
+    *,
+    name: str,
+    log_path: Path,
+    timeout: float,
+) -> None:
+    """Return once ``ready()``; :class:`ConfigurationError` with the log's tail when the process
+    exits first or ``timeout`` seconds pass (the caller stops the process)."""
+    deadline = time.monotonic() + timeout
+    while not ready():
+        if process.poll() is not None:
+            raise ConfigurationError(
+                f"{name} exited with code {process.returncode}: {log_tail(log_path)}"
+            )
+        if time.monotonic() > deadline:
+            raise ConfigurationError(f"{name} did not become ready: {log_tail(log_path)}")
+        time.sleep(0.2)

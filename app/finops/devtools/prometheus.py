@@ -7,8 +7,6 @@ Development only (like the AWS emulator): the config comes from the source check
 from __future__ import annotations
 
 import shutil
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator, Mapping
@@ -20,7 +18,12 @@ from typing import Any
 import yaml
 
 from finops.core.errors import ConfigurationError
-from finops.devtools.local_processes import free_port, log_tail, stop_process_group
+from finops.devtools.local_processes import (
+    free_port,
+    start_logged,
+    stop_process_group,
+    wait_until_ready,
+)
 
 CHECKOUT = Path(__file__).resolve().parents[3]
 PROMETHEUS_DIR = CHECKOUT / "monitoring" / "prometheus"
@@ -88,30 +91,24 @@ def local_prometheus(
     config_path.write_text(yaml.safe_dump(local_config(targets, interval=interval)))
     port = free_port()
     log_path = work_dir / "prometheus.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [
-                binary,
-                f"--config.file={config_path}",
-                f"--storage.tsdb.path={work_dir / 'tsdb'}",
-                f"--web.listen-address=127.0.0.1:{port}",
-            ],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
-            start_new_session=True,
-        )
+    process = start_logged(
+        [
+            binary,
+            f"--config.file={config_path}",
+            f"--storage.tsdb.path={work_dir / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{port}",
+        ],
+        log_path,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
-        while not _ready(url):
-            if process.poll() is not None:
-                raise ConfigurationError(
-                    f"prometheus exited with code {process.returncode}: {log_tail(log_path)}"
-                )
-            if time.monotonic() > deadline:
-                raise ConfigurationError(f"prometheus did not become ready: {log_tail(log_path)}")
-            time.sleep(0.2)
+        wait_until_ready(
+            process,
+            lambda: _ready(url),
+            name="prometheus",
+            log_path=log_path,
+            timeout=STARTUP_TIMEOUT_SECONDS,
+        )
         yield LocalPrometheus(url=url, log_path=log_path)
     finally:
         stop_process_group(process)

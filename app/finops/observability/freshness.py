@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -38,6 +39,17 @@ def _timestamp(value: dt.datetime | None) -> float | None:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
     return value.timestamp()
+
+
+def _newest_per_label(
+    session: Session, family: GaugeMetricFamily, query: Select[Any, Any]
+) -> GaugeMetricFamily:
+    """``family`` with one Unix-time sample per ``(label, newest time)`` row of ``query``."""
+    for label, newest in session.execute(query):
+        value = _timestamp(newest)
+        if value is not None:
+            family.add_metric([label], value)
+    return family
 
 
 class FreshnessCollector(Collector):
@@ -72,20 +84,17 @@ class FreshnessCollector(Collector):
         yield errors
 
     def _families(self, session: Session) -> Iterator[Metric]:
-        newest = GaugeMetricFamily(
-            names.BILLING_NEWEST_CHARGE,
-            names.BILLING_NEWEST_CHARGE_HELP,
-            labels=["billing_account"],
-        )
-        for account, start in session.execute(
+        yield _newest_per_label(
+            session,
+            GaugeMetricFamily(
+                names.BILLING_NEWEST_CHARGE,
+                names.BILLING_NEWEST_CHARGE_HELP,
+                labels=["billing_account"],
+            ),
             select(BillingFact.billing_account_id, func.max(BillingFact.charge_period_start))
             .group_by(BillingFact.billing_account_id)
-            .order_by(BillingFact.billing_account_id)
-        ):
-            value = _timestamp(start)
-            if value is not None:
-                newest.add_metric([account], value)
-        yield newest
+            .order_by(BillingFact.billing_account_id),
+        )
 
         last_ingest = GaugeMetricFamily(names.INGEST_LAST_SUCCESS, names.INGEST_LAST_SUCCESS_HELP)
         finished = _timestamp(
@@ -139,19 +148,16 @@ class FreshnessCollector(Collector):
         yield self._budget_family(session)
 
     def _job_families(self, session: Session) -> Iterator[Metric]:
-        succeeded = GaugeMetricFamily(
-            names.JOB_LAST_SUCCESS, names.JOB_LAST_SUCCESS_HELP, labels=["stage"]
-        )
-        for job, finished in session.execute(
+        yield _newest_per_label(
+            session,
+            GaugeMetricFamily(
+                names.JOB_LAST_SUCCESS, names.JOB_LAST_SUCCESS_HELP, labels=["stage"]
+            ),
             select(JobRun.job_name, func.max(JobRun.finished_at))
             .where(JobRun.status == "succeeded")
             .group_by(JobRun.job_name)
-            .order_by(JobRun.job_name)
-        ):
-            value = _timestamp(finished)
-            if value is not None:
-                succeeded.add_metric([job], value)
-        yield succeeded
+            .order_by(JobRun.job_name),
+        )
 
         failed = GaugeMetricFamily(
             names.JOB_LAST_FAILED, names.JOB_LAST_FAILED_HELP, labels=["stage"]
