@@ -100,13 +100,25 @@ def test_the_rules_use_only_metrics_the_platform_defines() -> None:
             assert not {m for m in used if m.startswith("finops") and m not in metrics}
 
 
-def test_every_alert_has_a_runbook_section() -> None:
-    runbook = (ROOT / "docs" / "runbooks" / "alerts.md").read_text()
-    headings = {line[3:].strip().lower() for line in runbook.splitlines() if line.startswith("## ")}
+def test_every_alert_has_its_own_runbook_page() -> None:
+    """Each alert's ``runbook`` annotation names a page that exists, is titled with the alert,
+    says what it means, how to check and how to fix, and is listed in the index."""
+    index = (ROOT / "docs" / "runbooks" / "alerts.md").read_text()
+    pages = set()
     for group in yaml.safe_load(RULES.read_text())["groups"]:
         for rule in group["rules"]:
-            assert rule["alert"].lower() in headings, rule["alert"]
-            assert rule["annotations"]["runbook"].endswith("#" + rule["alert"].lower())
+            link = rule["annotations"]["runbook"]
+            assert link.startswith("docs/runbooks/alerts/"), rule["alert"]
+            page = ROOT / link
+            assert page.is_file(), link
+            text = page.read_text()
+            assert text.startswith(f"# {rule['alert']}\n"), link
+            for heading in ("## What it means", "## How to check", "## How to fix"):
+                assert heading in text, (link, heading)
+            assert f"({link.removeprefix('docs/runbooks/')})" in index, link
+            pages.add(page.name)
+    on_disk = {p.name for p in (ROOT / "docs" / "runbooks" / "alerts").glob("*.md")}
+    assert on_disk == pages, "a runbook page without an alert, or the reverse"
 
 
 # --------------------------------------------------------------------------- live scrape
