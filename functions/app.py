@@ -9,6 +9,8 @@ the first request that needs it, never at import. See docs/decisions/0010-core-p
 from __future__ import annotations
 
 from chalicelib import create_app
+from chalicelib.lambda_logging import configure_lambda_logging
 from chalicelib.request_metrics import lambda_request_metrics
 
+configure_lambda_logging()
 app = create_app(metrics=lambda_request_metrics())

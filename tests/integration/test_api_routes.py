@@ -14,7 +14,7 @@ from chalicelib import create_app
 from finops.api.openapi import build_openapi
 from finops.api.routes import API_PREFIX, FALLBACK_PATHS, ROUTES
 from finops.auth import create_api_key, revoke_api_key
-from finops.db.database import Database
+from finops.db.database import Database, open_database
 from finops.db.engine import session_scope
 from tests.support.facts import add_facts
 
@@ -234,7 +234,6 @@ def test_the_database_is_not_opened_at_app_creation() -> None:
 
 
 def test_an_unreachable_database_is_503_not_500() -> None:
-    from finops.db.database import open_database
 
     unreachable = open_database("postgresql+psycopg2://nobody@127.0.0.1:1/none")
     with Client(create_app(database_factory=lambda: unreachable)) as client:
@@ -272,3 +271,48 @@ def test_in_lambda_each_request_emits_emf_with_the_prometheus_names(
     assert all(d[names.HTTP_DURATION][0] >= 0 for d in durations)
     errors = [d for d in documents if names.HTTP_ERRORS in d]
     assert [d["code"] for d in errors] == ["unauthenticated"]  # no API key presented
+
+
+def test_in_lambda_log_lines_are_the_platform_json_through_powertools() -> None:
+    """Powertools' Logger writes the platform's fields (level, logger, message, request id,
+    route) for a request's log lines, and masks the database password an error carries."""
+    import io
+    import logging
+
+    from chalicelib.lambda_logging import PLATFORM_LOGGERS, configure_lambda_logging
+    from finops.observability.logs import log_context
+
+    saved = {name: logging.getLogger(name).__dict__.copy() for name in PLATFORM_LOGGERS}
+    stream = io.StringIO()
+    password = "pw-" + "q" * 20
+    try:
+        configure_lambda_logging(service="finops-api-test", level="INFO", stream=stream)
+
+        def unreachable() -> Database:
+            return open_database(f"postgresql+psycopg2://finops:{password}@127.0.0.1:1/none")
+
+        with Client(create_app(database_factory=unreachable)) as client:
+            status, _ = _get(client, f"{API_PREFIX}/accounts", "fo_" + "x" * 32)
+        assert status == 503
+        with log_context(job="rightsize", run_id=7):
+            logging.getLogger("finops.jobs.example").warning(
+                "connecting to postgresql://finops:%s@db/finops", password
+            )
+    finally:
+        for name, state in saved.items():
+            logging.getLogger(name).__dict__.update(state)
+    output = stream.getvalue()
+    assert password not in output
+    lines = [json.loads(line) for line in output.splitlines()]
+    errors = [line for line in lines if line["level"] == "ERROR"]
+    assert errors, output
+    line = errors[0]
+    assert line["service"] == "finops-api-test"
+    assert line["logger"] == "finops.api"
+    assert line["route"] == f"{API_PREFIX}/accounts"
+    assert "request_id" in line
+    assert line["timestamp"].endswith("+00:00") or line["timestamp"].endswith("Z")
+    assert "database unavailable" in line["message"]
+    (job_line,) = [line for line in lines if line["logger"] == "finops.jobs.example"]
+    assert (job_line["level"], job_line["job"], job_line["run_id"]) == ("WARNING", "rightsize", 7)
+    assert job_line["message"] == "connecting to postgresql://finops:***@db/finops"

@@ -61,13 +61,15 @@ def redact(text: str) -> str:
     return text
 
 
-def _redact_value(value: Any) -> Any:
+def redact_value(value: Any) -> Any:
+    """``value`` (a log document or any part of one) with :func:`redact` applied to every string
+    in it, mappings and sequences walked; numbers, booleans and ``None`` kept as they are."""
     if isinstance(value, str):
         return redact(value)
     if isinstance(value, Mapping):
-        return {str(k): _redact_value(v) for k, v in value.items()}
+        return {str(k): redact_value(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
-        return [_redact_value(v) for v in value]
+        return [redact_value(v) for v in value]
     if value is None or isinstance(value, bool | int | float):
         return value
     return redact(str(value))
@@ -107,7 +109,7 @@ class JsonFormatter(logging.Formatter):
                 document[key] = value
         if record.exc_info:
             document["exception"] = self.formatException(record.exc_info)
-        return json.dumps(_redact_value(document), default=str)
+        return json.dumps(redact_value(document), default=str)
 
 
 def configure_json_logging(level: str = "INFO", stream: Any = None) -> logging.Handler:
