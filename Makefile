@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 FRONTEND_STAMP := frontend/node_modules/.package-lock.json
 PYTEST_ARGS ?=
 
-.PHONY: install dashboard demo test test-postgres test-sqlite test-frontend lint format pr bench erd build synth clean
+.PHONY: install dashboard demo test test-postgres test-sqlite test-frontend lint format pr bench erd build package synth clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -79,5 +79,18 @@ build: install dashboard
 	find functions/vendor -name __pycache__ -prune -exec rm -rf {} +
 	cp -r frontend/dist app/finops/dashboard
 
+# Every deployable artefact in dist/ (docs/decisions/0014-lambda-package-and-jobs-image.md): the
+# Lambda zip (Python 3.12, x86_64, checked against Lambda's 250 MB unzipped limit) and the same
+# tree as a Chalice project (dist/chalice), the wheel (migrations and dashboard inside), the MWAA
+# bundle (dist/mwaa) and dist/manifest.json (sizes, sha256, the jobs image's Dockerfile). Slow
+# steps are cached in .cache/package by a hash of their inputs.
+package: build
+	$(PY) scripts/package.py all --out dist
+
 clean:
 	rm -rf $(VENV) functions/vendor app/finops/dashboard .finops finops.db finops.db-* .pytest_cache .mypy_cache .ruff_cache
+
+# The AWS CDK app's CloudFormation templates, offline, into infra_cdk/cdk.out (cdk-nag runs
+# during synthesis and fails it on an unacknowledged error). `cdk deploy` deploys the same app.
+synth: install dashboard
+	cd infra_cdk && JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 ../$(PY) app.py

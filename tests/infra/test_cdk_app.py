@@ -1,0 +1,378 @@
+"""The CDK app: synthesized offline, checked by cdk-nag, cfn-lint and assertions on each stack's
+key properties (what a reviewer of the templates would look for first)."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.infra.conftest import INFRA, ROOT, Synthesis
+
+pytestmark = pytest.mark.slow
+
+WRITE_VERB = re.compile(
+    r":(Create|Delete|Put|Update|Modify|Stop|Start|Terminate|Run|Register|Attach|Detach|Set|Tag)"
+)
+
+
+def _statements(synthesis: Synthesis, stack: str, role_prefix: str) -> list[dict[str, Any]]:
+    """Every statement of the IAM policies attached to the role(s) whose logical id starts
+    with ``role_prefix`` in ``stack``."""
+    found = []
+    for resource in synthesis.resources(stack, "AWS::IAM::Policy").values():
+        roles = json.dumps(resource["Properties"].get("Roles", []))
+        if role_prefix in roles:
+            found.extend(resource["Properties"]["PolicyDocument"]["Statement"])
+    assert found, f"no policy for {role_prefix} in {stack}"
+    return found
+
+
+def _actions(statements: list[dict[str, Any]]) -> set[str]:
+    actions: set[str] = set()
+    for statement in statements:
+        value = statement["Action"]
+        actions.update([value] if isinstance(value, str) else value)
+    return actions
+
+
+# --------------------------------------------------------------------------- the checkers
+
+
+def test_cdk_nag_reports_no_unacknowledged_error(synthesis: Synthesis) -> None:
+    """The app synthesized with cdk-nag on (it fails on an unacknowledged error) and the
+    report lists no violation."""
+    report = json.loads((synthesis.outdir / "policy-validation-report.json").read_text())
+    violations = [v for p in report["pluginReports"] for v in p.get("violations", [])]
+    assert violations == []
+
+
+def test_the_same_checks_fail_a_non_compliant_app(infra_path: None, tmp_path: Path) -> None:
+    """Negative control: the checks the app registers reject a bucket without TLS-only access
+    or logging, naming the rule."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_s3 as s3
+    from finops_infra.app import add_checks
+
+    app = cdk.App(outdir=str(tmp_path), context={"@aws-cdk/core:validationReportJson": True})
+    s3.Bucket(cdk.Stack(app, "Bad"), "Open")
+    add_checks(app)
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "policy-validation-report.json").read_text())
+    rules = {v["ruleName"] for p in report["pluginReports"] for v in p["violations"]}
+    assert {"AwsSolutions-S1", "AwsSolutions-S10"} <= rules
+
+
+def test_every_acknowledgment_carries_a_reason(infra_path: None) -> None:
+    from finops_infra.nag import acknowledge
+
+    with pytest.raises(ValueError, match="real reason"):
+        acknowledge(None, "S1", "because")  # type: ignore[arg-type]
+    for module in (INFRA / "finops_infra").glob("*.py"):
+        if module.name != "nag.py":
+            assert ".acknowledge(Acknowledgment" not in module.read_text(), module.name
+
+
+def test_cfn_lint_finds_no_error_and_no_deprecated_engine(synthesis: Synthesis) -> None:
+    templates = sorted(str(p) for p in synthesis.outdir.glob("*.template.json"))
+    assert len(templates) == len(synthesis.templates)
+    done = subprocess.run(
+        [str(Path(sys.executable).parent / "cfn-lint"), "--format", "parseable", "--", *templates],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    findings = [line for line in done.stdout.splitlines() if line.strip()]
+    errors = [f for f in findings if re.search(r":E\d{4}:", f) or ":W3691:" in f]
+    assert errors == [], "\n".join(errors)
+    assert done.returncode in (0, 4), done.stderr  # 4: warnings only
+
+
+# --------------------------------------------------------------------------- data
+
+
+def test_billing_bucket_is_private_versioned_encrypted_tls_only_with_eventbridge(
+    synthesis: Synthesis,
+) -> None:
+    buckets = synthesis.resources("data", "AWS::S3::Bucket")
+    (billing,) = [b for name, b in buckets.items() if name.startswith("BillingBucket")]
+    props = billing["Properties"]
+    assert props["VersioningConfiguration"] == {"Status": "Enabled"}
+    (notifications,) = synthesis.resources("data", "Custom::S3BucketNotifications").values()
+    assert notifications["Properties"]["NotificationConfiguration"] == {
+        "EventBridgeConfiguration": {}
+    }
+    assert notifications["Properties"]["BucketName"]["Ref"].startswith("BillingBucket")
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    rules = {r["Id"]: r for r in props["LifecycleConfiguration"]["Rules"]}
+    assert rules["restated-exports"]["NoncurrentVersionExpiration"]["NoncurrentDays"] == 90
+    policies = synthesis.resources("data", "AWS::S3::BucketPolicy")
+    tls_denials = [
+        s
+        for p in policies.values()
+        for s in p["Properties"]["PolicyDocument"]["Statement"]
+        if s["Effect"] == "Deny"
+        and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+    ]
+    assert len(tls_denials) >= 2  # the billing bucket and the access-log bucket
+
+
+def test_queue_redrives_to_the_dlq_and_the_rule_matches_object_created(
+    synthesis: Synthesis,
+) -> None:
+    queues = synthesis.resources("data", "AWS::SQS::Queue")
+    by_name = {q["Properties"]["QueueName"]: (lid, q["Properties"]) for lid, q in queues.items()}
+    dlq_id, _ = by_name["finops-billing-events-dlq"]
+    _, queue = by_name["finops-billing-events"]
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]},
+        "maxReceiveCount": 3,
+    }
+    assert queue["VisibilityTimeout"] >= 900  # not shorter than the billing_events Lambda
+    assert all(q["Properties"]["SqsManagedSseEnabled"] for q in queues.values())
+    (rule,) = synthesis.resources("data", "AWS::Events::Rule").values()
+    pattern = rule["Properties"]["EventPattern"]
+    assert pattern["source"] == ["aws.s3"]
+    assert pattern["detail-type"] == ["Object Created"]
+    bucket_ref = pattern["detail"]["bucket"]["name"][0]
+    assert "Ref" in bucket_ref
+    assert bucket_ref["Ref"].startswith("BillingBucket")
+    (target,) = rule["Properties"]["Targets"]
+    assert target["Arn"]["Fn::GetAtt"][0] == by_name["finops-billing-events"][0]
+
+
+def test_database_is_encrypted_pinned_private_and_rotated(synthesis: Synthesis) -> None:
+    (db,) = synthesis.resources("data", "AWS::RDS::DBInstance").values()
+    props = db["Properties"]
+    assert props["Engine"] == "postgres"
+    assert re.fullmatch(r"\d+\.\d+", props["EngineVersion"])
+    assert props["StorageEncrypted"] is True
+    assert props["PubliclyAccessible"] is False if "PubliclyAccessible" in props else True
+    assert props["MultiAZ"] is False
+    assert props["DeletionProtection"] is True
+    assert props["AutoMinorVersionUpgrade"] is False  # the minor is pinned
+    assert "Fn::Join" in json.dumps(props["MasterUserPassword"])  # from the generated secret
+    (rotation,) = synthesis.resources("data", "AWS::SecretsManager::RotationSchedule").values()
+    assert rotation["Properties"]["RotationRules"]["ScheduleExpression"] == "rate(30 days)"
+    (params,) = synthesis.resources("data", "AWS::RDS::DBParameterGroup").values()
+    assert params["Properties"]["Parameters"]["rds.force_ssl"] == "1"
+
+
+def test_multi_az_is_a_context_switch(infra_path: None) -> None:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+    from finops_infra.data import DataStack
+    from finops_infra.network import NetworkStack
+    from finops_infra.settings import DeploymentSettings
+
+    app = cdk.App(context={"finops:db_multi_az": "true", "finops:prefix": "acme"})
+    settings = DeploymentSettings.from_context(app.node.try_get_context)
+    network = NetworkStack(app, "n", settings)
+    template = Template.from_stack(DataStack(app, "d", settings, network))
+    template.has_resource_properties("AWS::RDS::DBInstance", {"MultiAZ": True})
+    template.has_resource_properties("AWS::SQS::Queue", {"QueueName": "acme-billing-events"})
+
+
+def test_bad_context_is_refused_naming_the_key(infra_path: None) -> None:
+    from finops_infra.settings import DeploymentSettings, SettingsError
+
+    cases = {
+        "finops:db_multi_az": ("maybe", "finops:db_multi_az must be bool"),
+        "finops:postgres_version": ("16", "pinned MAJOR.MINOR"),
+        "finops:max_azs": ("1", "finops:max_azs must be 2 or 3"),
+        "finops:mwaa_airflow_version": ("2.10.3", "Airflow 3.x"),
+        "finops:prefix": ("Fin_Ops", "finops:prefix"),
+        "finops:domain_name": ("costs.example.com", "finops:certificate_arn"),
+    }
+    for key, (value, message) in cases.items():
+        with pytest.raises(SettingsError, match=re.escape(message)):
+            DeploymentSettings.from_context({key: value}.get)
+
+
+# --------------------------------------------------------------------------- API
+
+
+def test_the_rest_api_serves_every_route_of_the_platform(synthesis: Synthesis) -> None:
+    from finops.api.routes import ROUTES
+
+    (api,) = synthesis.resources("api", "AWS::Serverless::Api").values()
+    paths = api["Properties"]["DefinitionBody"]["paths"]
+    for spec in ROUTES:
+        full = f"/api/v1{spec.path}" if not spec.path.startswith("/api/") else spec.path
+        assert full in paths, full
+        assert spec.method.lower() in paths[full], (full, spec.method)
+    assert api["Properties"]["StageName"] == "api"
+    assert api["Properties"]["EndpointConfiguration"] == "REGIONAL"
+
+
+def test_three_functions_each_with_its_own_read_only_role(synthesis: Synthesis) -> None:
+    functions = synthesis.resources("api", "AWS::Serverless::Function")
+    assert set(functions) == {"APIHandler", "BillingEvents", "Jobs"}
+    roles = {name: json.dumps(f["Properties"]["Role"]) for name, f in functions.items()}
+    assert "ApiRole" in roles["APIHandler"]
+    assert "BillingEventsRole" in roles["BillingEvents"]
+    assert "JobsRole" in roles["Jobs"]
+    for function in functions.values():
+        assert function["Properties"]["VpcConfig"]["SubnetIds"]
+        assert function["Properties"]["Environment"]["Variables"]["FINOPS_DATABASE_SECRET_ARN"]
+    event = functions["BillingEvents"]["Properties"]["Events"]
+    (source,) = [e for e in event.values() if e["Type"] == "SQS"]
+    assert source["Properties"]["Queue"]["Fn::Sub"].endswith(":finops-billing-events")
+    for prefix in ("ApiRole", "BillingEventsRole", "JobsRole"):
+        actions = _actions(_statements(synthesis, "api", prefix))
+        writes = {
+            a
+            for a in actions
+            if WRITE_VERB.search(a)
+            and not a.startswith(("logs:", "xray:"))
+            and a not in {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"}
+        }
+        assert writes <= {"sqs:DeleteMessage"}, (prefix, writes)
+    assert "sqs:ReceiveMessage" in _actions(_statements(synthesis, "api", "BillingEventsRole"))
+    assert "sqs:ReceiveMessage" not in _actions(_statements(synthesis, "api", "ApiRole"))
+
+
+# --------------------------------------------------------------------------- jobs
+
+
+def test_remediation_role_holds_exactly_the_policy_actions(synthesis: Synthesis) -> None:
+    from finops_infra import remediation
+
+    from finops.remediation.kinds import ActionKind
+
+    assert set(remediation.PERMISSIONS) == set(ActionKind)
+    statements = _statements(synthesis, "jobs", "RemediationTaskRole")
+    writes = {a for a in _actions(statements) if WRITE_VERB.search(a)}
+    assert writes == set(remediation.write_actions())
+    ec2_writes = [s for s in statements if any(str(a).startswith("ec2:Stop") for a in s["Action"])]
+    assert ec2_writes
+    assert all(
+        s["Condition"] == {"StringEquals": {"aws:ResourceTag/finops:remediation": "allowed"}}
+        for s in ec2_writes
+    )
+    jobs_writes = {
+        a for a in _actions(_statements(synthesis, "jobs", "JobsTaskRole")) if WRITE_VERB.search(a)
+    }
+    assert jobs_writes == set()
+
+
+def test_jobs_tasks_run_the_platform_image(synthesis: Synthesis) -> None:
+    tasks = synthesis.resources("jobs", "AWS::ECS::TaskDefinition")
+    commands = sorted(
+        tuple(t["Properties"]["ContainerDefinitions"][0]["Command"]) for t in tasks.values()
+    )
+    assert commands == [("jobs", "run", "remediate"), ("jobs", "run", "rightsize")]
+    for task in tasks.values():
+        assert task["Properties"]["RequiresCompatibilities"] == ["FARGATE"]
+        image = json.dumps(task["Properties"]["ContainerDefinitions"][0]["Image"])
+        assert "cdk-hnb659fds-container-assets" in image
+
+
+# --------------------------------------------------------------------------- orchestration
+
+
+def test_mwaa_runs_airflow_3_with_the_dag_bundle_and_a_scoped_role(synthesis: Synthesis) -> None:
+    (env,) = synthesis.resources("orchestration", "AWS::MWAA::Environment").values()
+    props = env["Properties"]
+    assert props["AirflowVersion"] == "3.0.6"
+    assert (props["DagS3Path"], props["RequirementsS3Path"]) == ("dags", "requirements.txt")
+    assert props["StartupScriptS3Path"] == "startup.sh"
+    assert props["WebserverAccessMode"] == "PRIVATE_ONLY"
+    assert len(props["NetworkConfiguration"]["SubnetIds"]) == 2
+    actions = _actions(_statements(synthesis, "orchestration", "ExecutionRole"))
+    assert {"lambda:InvokeFunction", "ecs:RunTask", "airflow:PublishMetrics"} <= actions
+    assert not any(a.startswith(("rds:", "secretsmanager:", "ec2:Stop")) for a in actions)
+
+
+def test_the_dag_bundle_carries_the_dags_and_the_constraints(synthesis: Synthesis) -> None:
+    staged = synthesis.outdir.parent / "staging" / "mwaa"
+    requirements = (staged / "requirements.txt").read_text().splitlines()
+    assert requirements[0].startswith("--constraint ")
+    assert "constraints-3.0.6" in requirements[0]
+    dags = sorted(p.name for p in (staged / "dags").glob("finops_*.py"))
+    assert dags == sorted(p.name for p in (ROOT / "mwaa_dags").glob("finops_*.py"))
+    assert (staged / "dags" / "finops_dags" / "job_steps.py").is_file()
+
+
+# --------------------------------------------------------------------------- observability
+
+
+def test_monitoring_services_vault_on_raft_over_efs(synthesis: Synthesis) -> None:
+    services = synthesis.resources("observability", "AWS::ECS::Service")
+    assert len(services) == 5
+    (fs,) = synthesis.resources("observability", "AWS::EFS::FileSystem").values()
+    assert fs["Properties"]["Encrypted"] is True
+    tasks = synthesis.resources("observability", "AWS::ECS::TaskDefinition")
+    (vault,) = [t for name, t in tasks.items() if name.startswith("VaultTask")]
+    container = vault["Properties"]["ContainerDefinitions"][0]
+    assert container["MountPoints"][0]["ContainerPath"] == "/openbao/data"
+    assert (
+        vault["Properties"]["Volumes"][0]["EFSVolumeConfiguration"]["TransitEncryption"]
+        == "ENABLED"
+    )
+    hcl = (INFRA / "images" / "openbao.hcl").read_text()
+    assert 'storage "raft"' in hcl
+    assert 'storage "file"' not in hcl
+    (lb,) = synthesis.resources(
+        "observability", "AWS::ElasticLoadBalancingV2::LoadBalancer"
+    ).values()
+    assert lb["Properties"]["Scheme"] == "internal"
+    # the Prometheus image carries the repository's config, whose targets the services answer to
+    dockerfile = (INFRA / "images" / "prometheus.Dockerfile").read_text()
+    assert "COPY monitoring/prometheus/ /etc/prometheus/" in dockerfile
+    targets = {
+        t.split(":")[0]
+        for job in yaml.safe_load((ROOT / "monitoring/prometheus/prometheus.yml").read_text())[
+            "scrape_configs"
+        ]
+        for c in job.get("static_configs", [])
+        for t in c["targets"]
+    }
+    assert "pushgateway" in targets
+    names = {
+        s["Properties"]["ServiceConnectConfiguration"]["Services"][0]["ClientAliases"][0]["DnsName"]
+        for s in services.values()
+    }
+    assert {"prometheus", "pushgateway", "grafana", "loki", "vault"} == names
+
+
+# --------------------------------------------------------------------------- frontend
+
+
+def test_cloudfront_serves_the_dashboard_privately_and_routes_the_api(synthesis: Synthesis) -> None:
+    (dist,) = synthesis.resources("frontend", "AWS::CloudFront::Distribution").values()
+    config = dist["Properties"]["DistributionConfig"]
+    assert config["DefaultRootObject"] == "index.html"
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
+    (api,) = [b for b in config["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
+    origins = {o["Id"]: o for o in config["Origins"]}
+    api_origin = origins[api["TargetOriginId"]]
+    assert "execute-api" in json.dumps(api_origin["DomainName"])
+    assert api_origin["OriginPath"] == "/api"
+    assert api["AllowedMethods"][0:1]
+    assert "POST" in api["AllowedMethods"]
+    s3_origin = origins[config["DefaultCacheBehavior"]["TargetOriginId"]]
+    assert "OriginAccessControlId" in s3_origin
+    assert synthesis.resources("frontend", "AWS::CloudFront::OriginAccessControl")
+
+
+def test_make_synth_writes_the_templates_under_infra_cdk() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^synth:", makefile, re.M)
+    assert "infra_cdk" in makefile.split("synth:", 1)[1].split("\n\n", 1)[0]
+    assert Path(INFRA / "cdk.json").is_file()
