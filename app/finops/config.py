@@ -2,7 +2,8 @@
 
 Explicit arguments beat environment variables: every service function takes what it needs as a
 parameter; only adapters call :func:`get_settings`. Secrets are never stored here in clear; they
-are resolved at run time through :mod:`finops.secrets` (Vault KV v2 when configured, else env).
+are resolved at run time through :mod:`finops.secrets` (Vault KV v2, then AWS Secrets Manager,
+then env; docs/secrets.md).
 """
 
 from __future__ import annotations
@@ -31,12 +32,51 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; unset means an embedded SQLite file in the working directory.",
     )
     data_dir: Path = Field(default=Path(".finops"), description="Local working files.")
-    vault_addr: str | None = None
-    vault_token: SecretStr | None = None
-    vault_mount: str = "secret"
-    vault_path: str = "finops"
-    vault_auth: Literal["token", "aws_iam"] = "token"
-    vault_role: str | None = None
+    # Secret sources (docs/secrets.md). finops.secrets parses these itself (a sibling layer);
+    # tests/unit/test_secrets_settings.py proves the names and defaults agree.
+    vault_addr: str | None = Field(
+        default=None, description="Vault/OpenBao address; unset means Vault is not consulted."
+    )
+    vault_mount: str = Field(default="secret", description="KV v2 mount.")
+    vault_path: str = Field(default="finops", description="Secret under the mount.")
+    vault_auth: Literal["token", "approle", "aws_iam"] = "token"
+    vault_token: SecretStr | None = Field(default=None, description="Token auth.")
+    vault_role_id: SecretStr | None = Field(default=None, description="AppRole role id.")
+    vault_secret_id: SecretStr | None = Field(default=None, description="AppRole secret id.")
+    vault_secret_id_file: Path | None = Field(
+        default=None, description="File holding the AppRole secret id, read at each login."
+    )
+    vault_secret_id_wrapped: bool = Field(
+        default=False, description="The secret id is a response-wrapping token (unwrapped once)."
+    )
+    vault_role: str | None = Field(default=None, description="Vault role of AWS IAM auth.")
+    vault_auth_mount: str | None = Field(
+        default=None, description="Auth method mount; default approle or aws."
+    )
+    vault_iam_server_id: str | None = Field(
+        default=None, description="X-Vault-AWS-IAM-Server-ID header value (AWS IAM auth)."
+    )
+    vault_timeout_seconds: float = Field(default=5.0, gt=0)
+    vault_cache_ttl_seconds: float = Field(
+        default=300.0, ge=0, description="How long a value read from Vault is reused."
+    )
+    vault_stale_grace_seconds: float = Field(
+        default=900.0,
+        ge=0,
+        description="How long past its TTL the last good value is served while Vault is down.",
+    )
+    secrets_manager_secret_id: str | None = Field(
+        default=None,
+        description="Name or ARN of a JSON secret (secret name -> value); unset means skipped.",
+    )
+    secrets_manager_region: str | None = None
+    secrets_manager_cache_ttl_seconds: float = Field(default=300.0, ge=0)
+    secrets_manager_stale_grace_seconds: float = Field(default=900.0, ge=0)
+    database_secret_arn: str | None = Field(
+        default=None,
+        description="RDS-generated credentials secret (username, password, host, port, dbname) "
+        "that database_url is built from; set by the CDK stack.",
+    )
     log_level: str = "INFO"
     pushgateway_url: str | None = Field(
         default=None,

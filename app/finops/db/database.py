@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 from sqlalchemy import Engine
@@ -35,7 +34,8 @@ class Database:
 
 
 def resolve_database_url(resolver: SecretResolver | None = None) -> str:
-    """``database_url`` from Vault or ``FINOPS_DATABASE_URL``; else the embedded SQLite file."""
+    """``database_url`` from Vault, Secrets Manager or ``FINOPS_DATABASE_URL``; else the
+    embedded SQLite file."""
     secret = (resolver or resolver_from_env()).get("database_url")
     return secret.get_secret_value() if secret is not None else default_sqlite_url()
 
@@ -46,5 +46,6 @@ def open_database(url: str | None = None, *, resolver: SecretResolver | None = N
 
 
 def database_from_env() -> Database:
-    """The database the environment selects (used by adapters only)."""
-    return open_database(resolver=resolver_from_env(dict(os.environ)))
+    """The database the environment selects (used by adapters only), through the process's
+    shared resolver (one Vault login and one secret cache for every caller)."""
+    return open_database(resolver=resolver_from_env())
