@@ -8,16 +8,25 @@ RUN npm ci --no-audit --no-fund --loglevel=error
 COPY frontend/ ./
 RUN npm run build
 
+# The wheel, laid out as scripts/package.py builds it: the migrations and the dashboard inside
+# the package (finops/db/migrations, finops/dashboard), so the installed copy needs no checkout.
+FROM python:3.12-slim-bookworm AS wheel
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY app/ app/
+COPY functions/chalicelib/ functions/chalicelib/
+COPY migrations/ app/finops/db/migrations/
+COPY --from=dashboard /src/frontend/dist/ app/finops/dashboard/
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
 FROM python:3.12-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /opt/finops
-COPY pyproject.toml README.md alembic.ini ./
-COPY app/ app/
-COPY functions/ functions/
-COPY migrations/ migrations/
-COPY --from=dashboard /src/frontend/dist/ frontend/dist/
-# Editable install: the migrations are read from the source tree next to the package.
-RUN pip install -e . \
+# A regular install of the wheel (docs/decisions/0014): no source tree in the image.
+COPY --from=wheel /wheels/ /tmp/wheels/
+RUN pip install /tmp/wheels/*.whl \
+    && rm -rf /tmp/wheels \
     && useradd --system --uid 10001 --home-dir /opt/finops finops \
     && mkdir -p /var/log/finops && chown finops /var/log/finops
 USER 10001
