@@ -92,5 +92,5 @@ clean:
 
 # The AWS CDK app's CloudFormation templates, offline, into infra_cdk/cdk.out (cdk-nag runs
 # during synthesis and fails it on an unacknowledged error). `cdk deploy` deploys the same app.
-synth: install dashboard
+synth: install dashboard package
 	cd infra_cdk && JSII_SILENCE_WARNING_DEPRECATED_NODE_VERSION=1 ../$(PY) app.py

@@ -14,3 +14,7 @@ from chalicelib.request_metrics import lambda_request_metrics
 
 configure_lambda_logging()
 app = create_app(metrics=lambda_request_metrics())
+# Chalice deploys the SQS consumer and the jobs function with the handlers
+# ``app.billing_events`` and ``app.jobs``: Lambda resolves them as attributes of this module.
+billing_events = app.handler_map["billing_events"]
+jobs = app.handler_map["jobs"]

@@ -99,3 +99,10 @@ def register_event_handlers(chalice_app: Chalice, database: LazyDatabase) -> Non
             }
         except FinOpsError as exc:
             return {"job": name, "status": "failed", "error": exc.message}
+        except ModuleNotFoundError as exc:  # a stage whose libraries the Lambda does not carry
+            return {
+                "job": name,
+                "status": "failed",
+                "error": f"stage {name!r} needs {exc.name!r}, which the Lambda package does not "
+                "carry: run it in the jobs image (ECS task, FINOPS_DAG_EXECUTOR=ecs)",
+            }

@@ -22,9 +22,10 @@ from finops_infra.chalice_project import stage_project
 from finops_infra.data import DataStack, billing_bucket_findings, billing_bucket_read
 from finops_infra.nag import acknowledge, acknowledge_findings
 from finops_infra.network import NetworkStack
-from finops_infra.settings import DeploymentSettings
+from finops_infra.settings import DeploymentSettings, SettingsError
 
 API_GATEWAY_STAGE = "api"
+LAMBDA_RUNTIME = "python3.12"
 #: Read-only AWS calls the inventory, usage and rightsizing stages make (no write action).
 READ_ONLY_ACTIONS = (
     "ec2:DescribeInstances",
@@ -153,11 +154,20 @@ class ApiStack(Stack):
                 },
             },
         }
-        project = stage_project(
-            settings.path(settings.chalice_project_dir), staging_dir, construct_id, stage
-        )
+        built = settings.path(settings.chalice_project_dir)
+        if not (built / "app.py").is_file():
+            raise SettingsError(
+                f"finops:chalice_project_dir {built} is not a built Chalice project: run "
+                "`make package` first (it installs the Lambda's dependencies for Python 3.12 "
+                "and checks the 250 MB limit; Chalice's own install would not fit)"
+            )
+        project = stage_project(built, staging_dir, construct_id, stage)
         with _region(settings.region):
             self.chalice = Chalice(self, "Chalice", source_dir=str(project))
+        # Chalice writes the synthesizing interpreter's version as the runtime; the package is
+        # built for Python 3.12 (scripts/package.py), so the functions run on that.
+        for function in ("APIHandler", "BillingEvents", "Jobs"):
+            self.chalice.get_resource(function).add_override("Properties.Runtime", LAMBDA_RUNTIME)
         # Chalice's own log_retention_in_days names the API's log group wrongly (ApiHandler vs
         # APIHandler), so the retention is set here, on the groups Lambda writes to.
         for function in ("APIHandler", "BillingEvents", "Jobs"):

@@ -1,9 +1,10 @@
 """The Chalice project the API stack packages: ``functions/`` with the core vendored.
 
 ``make package`` writes it to ``dist/chalice`` (third-party packages installed for Lambda under
-``vendor/``); without it, :func:`stage_project` assembles the same tree from the repository
-(``functions/`` + ``app/finops`` without ``finops.devtools``, the requirements left for Chalice's
-packager to install) so a fresh clone can synthesize.
+``vendor/``, no ``requirements.txt``); the API stack copies it and sets its stage. Given no built
+project, :func:`stage_project` assembles the tree from the repository (``functions/`` +
+``app/finops`` without ``finops.devtools``): the tests use that, with the requirements emptied,
+because the templates do not depend on the vendored packages.
 """
 
 from __future__ import annotations

@@ -170,6 +170,7 @@ else:
         name: handlers["app"](event, context) for name, event in request["api_events"].items()
     }
     out["jobs"] = handlers["jobs"](request["jobs_event"], context)
+    out["forecast_job"] = handlers["jobs"](request["forecast_event"], context)
     import boto3
     session = boto3.session.Session()
     out["clients"] = {
@@ -387,6 +388,7 @@ def scenario(
                     "costs_without_key": _rest_event("/api/v1/costs", costs),
                 },
                 "jobs_event": {"job": "build_insights", "parameters": {"as_of": "2023-12-01"}},
+                "forecast_event": {"job": "forecast_costs", "parameters": {}},
                 "services": sorted(package.aws_services_used()),
             },
         )
@@ -493,7 +495,20 @@ def test_the_api_handler_shows_the_ingested_costs_to_a_key_and_refuses_without_o
 def test_the_jobs_handler_runs_a_stage(scenario: Scenario) -> None:
     reply = scenario.run.result["jobs"]
     assert (reply["job"], reply["status"]) == ("build_insights", "succeeded")
-    assert scenario.lambda_job_runs == [("build_insights", "succeeded", "2023-12-01")]
+    # the refused forecast is recorded as a failed run too
+    assert sorted(scenario.lambda_job_runs) == [
+        ("build_insights", "succeeded", "2023-12-01"),
+        ("forecast_costs", "failed", ""),
+    ]
+
+
+def test_a_stage_the_lambda_cannot_run_is_a_failed_reply_naming_where_it_runs(
+    scenario: Scenario,
+) -> None:
+    reply = scenario.run.result["forecast_job"]
+    assert (reply["job"], reply["status"]) == ("forecast_costs", "failed")
+    assert "'pandas'" in reply["error"]
+    assert "jobs image" in reply["error"]
 
 
 def test_every_aws_service_the_code_names_has_a_client(scenario: Scenario) -> None:
@@ -509,12 +524,6 @@ def test_the_forecasting_stack_is_not_in_the_package(scenario: Scenario, unpacke
     assert [name for name in FORECASTING_STACK if (unpacked / name).exists()] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="functions/app.py exports only `app`: Chalice deploys the SQS consumer and the jobs "
-    "function with handlers app.billing_events and app.jobs, which Lambda cannot find "
-    "(the module must bind them, e.g. billing_events = app.handler_map['billing_events'])",
-)
 def test_every_handler_chalice_deploys_is_an_attribute_of_its_module(scenario: Scenario) -> None:
     result = scenario.run.result
     assert result["deployed"] == list(package.LAMBDA_HANDLERS)

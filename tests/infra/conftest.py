@@ -61,6 +61,8 @@ def synthesis(infra_path: None, tmp_path_factory: pytest.TempPathFactory) -> Syn
             context={
                 "finops:dashboard_dir": str(dashboard),
                 "finops:chalice_project_dir": str(project),
+                # always the bundle assembled from mwaa_dags/, whether or not dist/ exists
+                "finops:mwaa_bundle_dir": str(work / "no-built-bundle"),
             },
             staging_dir=work / "staging",
         )

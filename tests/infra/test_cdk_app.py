@@ -188,6 +188,21 @@ def test_multi_az_is_a_context_switch(infra_path: None) -> None:
     template.has_resource_properties("AWS::SQS::Queue", {"QueueName": "acme-billing-events"})
 
 
+def test_the_api_stack_needs_a_built_chalice_project(infra_path: None, tmp_path: Path) -> None:
+    import aws_cdk as cdk
+    from finops_infra.api import ApiStack
+    from finops_infra.data import DataStack
+    from finops_infra.network import NetworkStack
+    from finops_infra.settings import DeploymentSettings, SettingsError
+
+    app = cdk.App(context={"finops:chalice_project_dir": str(tmp_path / "missing")})
+    settings = DeploymentSettings.from_context(app.node.try_get_context)
+    network = NetworkStack(app, "n", settings)
+    data = DataStack(app, "d", settings, network)
+    with pytest.raises(SettingsError, match="make package"):
+        ApiStack(app, "a", settings, network, data, tmp_path / "staging")
+
+
 def test_bad_context_is_refused_naming_the_key(infra_path: None) -> None:
     from finops_infra.settings import DeploymentSettings, SettingsError
 
@@ -228,6 +243,7 @@ def test_three_functions_each_with_its_own_read_only_role(synthesis: Synthesis) 
     assert "BillingEventsRole" in roles["BillingEvents"]
     assert "JobsRole" in roles["Jobs"]
     for function in functions.values():
+        assert function["Properties"]["Runtime"] == "python3.12"  # what the package is built for
         assert function["Properties"]["VpcConfig"]["SubnetIds"]
         assert function["Properties"]["Environment"]["Variables"]["FINOPS_DATABASE_SECRET_ARN"]
     event = functions["BillingEvents"]["Properties"]["Events"]
@@ -376,3 +392,40 @@ def test_make_synth_writes_the_templates_under_infra_cdk() -> None:
     assert re.search(r"^synth:", makefile, re.M)
     assert "infra_cdk" in makefile.split("synth:", 1)[1].split("\n\n", 1)[0]
     assert Path(INFRA / "cdk.json").is_file()
+
+
+# --------------------------------------------------------------------------- the stack's own cost
+
+
+def test_the_stacks_monthly_floor_is_counted_from_the_templates(synthesis: Synthesis) -> None:
+    """Hand-counted from the design: 1 NAT gateway, 7 interface endpoints in 2 AZs, one
+    db.t4g.small with 20 GB, one mw1.small, 5 Fargate services (3 x 0.5 vCPU/1 GB,
+    2 x 0.5 vCPU/2 GB), one ALB, one secret, one KMS key; 730 hours a month."""
+    from decimal import Decimal
+
+    from finops_infra.stack_cost import load_prices, monthly_lines
+
+    price = load_prices()
+    lines = {line.item: line for line in monthly_lines(synthesis.outdir, price)}
+    hours = Decimal(730)
+    assert lines["NAT gateway"].monthly == Decimal("32.85")
+    assert lines["interface endpoints"].quantity == 7 * 2 * hours
+    assert lines["RDS db.t4g.small"].monthly == Decimal("23.36")
+    assert lines["RDS gp3 storage"].quantity == 20
+    assert lines["MWAA mw1.small"].quantity == hours
+    assert lines["Fargate services vCPU"].quantity == Decimal("2.5") * hours
+    assert lines["Fargate services memory"].quantity == 7 * hours
+    expected = (
+        hours * (price["nat_gateway"] + price["public_ipv4"])
+        + 14 * hours * price["interface_endpoint"]
+        + hours * price["rds_db.t4g.small"]
+        + 20 * price["rds_gp3"]
+        + hours * price["mwaa_mw1.small"]
+        + Decimal("2.5") * hours * price["fargate_vcpu"]
+        + 7 * hours * price["fargate_memory"]
+        + hours * price["alb"]
+        + price["secrets_manager_secret"]
+        + price["kms_key"]
+    )
+    total = sum((line.monthly for line in lines.values()), Decimal(0))
+    assert abs(total - expected) <= Decimal("0.05")  # per-line rounding to the cent
