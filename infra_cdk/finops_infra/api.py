@@ -68,17 +68,17 @@ def _retention(days: int) -> logs.RetentionDays:
 
 
 @contextmanager
-def _region(region: str) -> Iterator[None]:
-    """Chalice's packager asks botocore for a region (no AWS call is made): give it ours."""
-    saved = os.environ.get("AWS_DEFAULT_REGION")
+def _packaging_environment(region: str) -> Iterator[None]:
+    """Chalice's packager asks botocore for a region (no AWS call is made) and writes the
+    stage's environment variables into ``os.environ`` while it loads the app: give it our
+    region, and put the process environment back exactly as it was afterwards."""
+    saved = dict(os.environ)
     os.environ["AWS_DEFAULT_REGION"] = region
     try:
         yield
     finally:
-        if saved is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
-            os.environ["AWS_DEFAULT_REGION"] = saved
+        os.environ.clear()
+        os.environ.update(saved)
 
 
 class ApiStack(Stack):
@@ -162,7 +162,7 @@ class ApiStack(Stack):
                 "and checks the 250 MB limit; Chalice's own install would not fit)"
             )
         project = stage_project(built, staging_dir, construct_id, stage)
-        with _region(settings.region):
+        with _packaging_environment(settings.region):
             self.chalice = Chalice(self, "Chalice", source_dir=str(project))
         # Chalice writes the synthesizing interpreter's version as the runtime; the package is
         # built for Python 3.12 (scripts/package.py), so the functions run on that.

@@ -203,6 +203,17 @@ def test_the_api_stack_needs_a_built_chalice_project(infra_path: None, tmp_path:
         ApiStack(app, "a", settings, network, data, tmp_path / "staging")
 
 
+def test_synthesis_leaves_the_process_environment_as_it_was(synthesis: Synthesis) -> None:
+    """Chalice's packager sets the stage's variables in os.environ; the API stack restores it
+    (a leaked FINOPS_DATABASE_SECRET_ARN would point every later lookup at a CDK token)."""
+    import os
+
+    assert synthesis.templates["api"]
+    leaked = {k: v for k, v in os.environ.items() if "${Token[" in v}
+    assert leaked == {}
+    assert "FINOPS_DATABASE_SECRET_ARN" not in os.environ
+
+
 def test_bad_context_is_refused_naming_the_key(infra_path: None) -> None:
     from finops_infra.settings import DeploymentSettings, SettingsError
 
