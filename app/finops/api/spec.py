@@ -12,10 +12,9 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from finops.auth.roles import Principal, Role
+from finops.core.api_paths import API_PREFIX as API_PREFIX
 from finops.core.models import InputModel
 from finops.db.database import Database
-
-API_PREFIX = "/api/v1"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import typer
 from finops.cli import (
     anomalies,
     apikey,
+    ask,
     audit,
     billing,
     budgets,
@@ -44,6 +45,8 @@ app = typer.Typer(
 # Registration order is the order `finops --help` lists them: commands first, then groups.
 app.command("ingest")(billing.ingest)
 app.command("costs")(billing.costs)
+app.command("cost-changes")(billing.cost_changes_command)
+app.command("ask")(ask.ask_command)
 app.command("sample")(billing.sample)
 app.command("forecast-series")(forecasts.forecast_series_command)
 app.command("rightsize-instance")(recommendations.rightsize_instance_command)

@@ -12,6 +12,7 @@ import typer
 from finops.cli.support import (
     open_cli_database,
     parse_date,
+    parse_filters,
     print_json,
     progress,
     progress_enabled,
@@ -98,6 +99,17 @@ def costs(
         str | None, typer.Option(help="day or month; omitted, one total for the range.")
     ] = None,
     metric: Annotated[str, typer.Option(help="Sort by billed, effective or list.")] = "effective",
+    filter_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--filter",
+            help="DIMENSION=VALUE keeps facts whose dimension has that value (repeatable; "
+            "values of one dimension are alternatives).",
+        ),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option(help="Top N groups per period and currency; the rest folded.")
+    ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Costs for [START, END), optionally grouped; exact decimals, one currency per row."""
@@ -116,11 +128,63 @@ def costs(
                 group_by=group_by or [],
                 granularity=granularity,
                 metric=metric,
+                filters=parse_filters(filter_ or []),
+                limit=limit,
             )
         if json_output:
             print_json(document)
         else:
             typer.echo(render_costs_table(document))
+
+
+def cost_changes_command(
+    start: Annotated[str, typer.Option(help="First day of the window, YYYY-MM-DD.")],
+    end: Annotated[str, typer.Option(help="First day after the window, YYYY-MM-DD (exclusive).")],
+    previous_start: Annotated[
+        str | None, typer.Option(help="First day of the base window; default: same length before.")
+    ] = None,
+    previous_end: Annotated[
+        str | None, typer.Option(help="First day after the base window (exclusive).")
+    ] = None,
+    group_by: Annotated[str, typer.Option(help="One dimension: service, account, tag:KEY...")] = (
+        "service"
+    ),
+    direction: Annotated[str, typer.Option(help="rising, falling or all.")] = "all",
+    limit: Annotated[int | None, typer.Option(help="Keep the first N groups.")] = None,
+    filter_: Annotated[
+        list[str] | None, typer.Option("--filter", help="DIMENSION=VALUE (repeatable).")
+    ] = None,
+    metric: Annotated[str, typer.Option(help="billed, effective or list.")] = "effective",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """How each group's cost changed from the base window to [START, END): exact dollars."""
+    with user_errors():
+        from finops.cli.views import cost_changes_document
+
+        values: dict[str, object] = {
+            "start": parse_date(start, "--start"),
+            "end": parse_date(end, "--end"),
+            "previous_start": parse_date(previous_start, "--previous-start")
+            if previous_start
+            else None,
+            "previous_end": parse_date(previous_end, "--previous-end") if previous_end else None,
+            "group_by": group_by,
+            "direction": direction,
+            "limit": limit,
+            "filters": parse_filters(filter_ or []),
+            "metric": metric,
+        }
+        database = open_cli_database()
+        with database.sessions() as session:
+            document = cost_changes_document(session=session, values=values)
+        if json_output:
+            print_json(document)
+        else:
+            for row in document["rows"]:
+                typer.echo(
+                    f"{row['group'] or '(none)':<48} {row['currency']} {row['previous']:>14} -> "
+                    f"{row['current']:>14}  {row['change']:>14}"
+                )
 
 
 @export_app.command("focus")

@@ -134,3 +134,20 @@ def progress(label: str, enabled: bool) -> Iterator[Callable[[str, int, int], No
             bar.update(task, completed=done, total=total or None, item=Path(item).name)
 
         yield update
+
+
+def parse_filters(items: list[str]) -> dict[str, list[str | None]]:
+    """``--filter DIMENSION=VALUE`` options as a filter mapping (``null`` = missing value);
+    InvalidInputError naming the option for an item without ``=``."""
+    from finops.core.errors import InvalidInputError
+
+    filters: dict[str, list[str | None]] = {}
+    for item in items:
+        dimension, sep, value = item.partition("=")
+        if not sep or not dimension.strip():
+            raise InvalidInputError(
+                f"option '--filter': expected DIMENSION=VALUE, got {item!r}",
+                details={"parameter": "--filter", "got": item},
+            )
+        filters.setdefault(dimension.strip(), []).append(None if value == "null" else value)
+    return filters

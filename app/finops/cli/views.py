@@ -48,6 +48,8 @@ def costs_document(
     group_by: list[str],
     granularity: str | None = None,
     metric: str = "effective",
+    filters: dict[str, list[str | None]] | None = None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
     """Run the cost query and shape it for ``finops costs`` (see the module docstring)."""
     from finops.costs.query import CostQuery, query_costs
@@ -60,6 +62,8 @@ def costs_document(
                 "group_by": group_by,
                 "granularity": granularity,
                 "metric": metric,
+                "filters": filters or {},
+                "limit": limit,
             }
         )
     except InvalidInputError:
@@ -179,3 +183,34 @@ def jsonable_result(result: Any) -> Any:
     if isinstance(result, Decimal | Path | dt.date):
         return json_default(result)
     return result
+
+
+def cost_changes_document(*, session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """Run :func:`finops.costs.changes.cost_changes` and shape it for ``finops cost-changes``."""
+    from finops.core.money import format_money
+    from finops.costs.changes import ChangeQuery, cost_changes
+
+    query = ChangeQuery.model_validate(values)
+    result = cost_changes(session=session, query=query)
+    return {
+        "start": result.current_window[0].isoformat(),
+        "end": result.current_window[1].isoformat(),
+        "previous_start": result.previous_window[0].isoformat(),
+        "previous_end": result.previous_window[1].isoformat(),
+        "group_by": query.group_by,
+        "metric": query.metric,
+        "direction": query.direction,
+        "rows": [
+            {
+                "group": row.key,
+                "currency": row.currency,
+                "current": format_money(row.current),
+                "previous": format_money(row.previous),
+                "change": format_money(row.change),
+                "change_percent": None
+                if row.change_percent is None
+                else format_money(row.change_percent),
+            }
+            for row in result.rows
+        ],
+    }

@@ -89,6 +89,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/costs/changes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** How each group's cost changed between two windows (rising, falling). */
+        get: operations["queryCostChanges"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/costs/summary": {
         parameters: {
             query?: never;
@@ -100,6 +117,23 @@ export interface paths {
         get: operations["getCostSummary"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/ask": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Answer a cost question in words: plan, rows, and the request that reproduces it. */
+        post: operations["askQuestion"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1059,6 +1093,109 @@ export interface components {
              */
             as_of: string | null;
         };
+        /** AskAnswerOut */
+        AskAnswerOut: {
+            /** Metric */
+            metric: string | null;
+            /** Currency */
+            currency: string | null;
+            /**
+             * Value
+             * @description The single figure, when the answer is one.
+             */
+            value: string | null;
+            /** Chart */
+            chart: string | null;
+            /** Rows */
+            rows: components["schemas"]["AskRowOut"][];
+        };
+        /** AskBody */
+        AskBody: {
+            /**
+             * Question
+             * @description A question, in words.
+             */
+            question: string;
+            /**
+             * As Of
+             * @description The day the question is asked (default: today, UTC).
+             * @default null
+             */
+            as_of: string | null;
+        };
+        /** AskResponse */
+        AskResponse: {
+            /** Question */
+            question: string;
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Status
+             * @description answered, clarify or refused.
+             */
+            status: string;
+            /** Message */
+            message: string;
+            /** Assumptions */
+            assumptions: string[];
+            /** Options */
+            options: string[];
+            /** Plan */
+            plan: {
+                [key: string]: unknown;
+            } | null;
+            answer: components["schemas"]["AskAnswerOut"];
+            /** Sources */
+            sources: components["schemas"]["AskSourceOut"][];
+            /**
+             * Cli
+             * @description The finops command that prints the same figures.
+             */
+            cli: string | null;
+            /** Log Id */
+            log_id: number;
+        };
+        /** AskRowOut */
+        AskRowOut: {
+            /** Group */
+            group: string;
+            /**
+             * Value
+             * @description Exact decimal; for rising/falling, the change.
+             */
+            value: string;
+            /** Currency */
+            currency: string;
+            /**
+             * Current
+             * @default null
+             */
+            current: string | null;
+            /**
+             * Previous
+             * @default null
+             */
+            previous: string | null;
+            /**
+             * Change Percent
+             * @default null
+             */
+            change_percent: string | null;
+        };
+        /** AskSourceOut */
+        AskSourceOut: {
+            /** Method */
+            method: string;
+            /** Path */
+            path: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
+        };
         /** AuditEntryOut */
         AuditEntryOut: {
             /** Id */
@@ -1411,6 +1548,66 @@ export interface components {
              */
             memory_mb: number | null;
         };
+        /**
+         * ChangesParams
+         * @description ``GET /costs/changes``: see :class:`finops.costs.changes.ChangeQuery`.
+         */
+        ChangesParams: {
+            /**
+             * Start
+             * Format: date
+             * @description First day of the window, YYYY-MM-DD (UTC).
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             * @description First day after the window (exclusive).
+             */
+            end: string;
+            /**
+             * Previous Start
+             * @description First day of the base window; default: same length before.
+             * @default null
+             */
+            previous_start: string | null;
+            /**
+             * Previous End
+             * @description First day after the base window (exclusive).
+             * @default null
+             */
+            previous_end: string | null;
+            /**
+             * Group By
+             * @description One dimension (service, tag:<key>...).
+             * @default service
+             */
+            group_by: string;
+            /**
+             * Filter
+             * @description filter[<dimension>]=A,B as for /costs.
+             */
+            filter?: {
+                [key: string]: string[];
+            };
+            /**
+             * Metric
+             * @default effective
+             * @enum {string}
+             */
+            metric: "billed" | "effective" | "list";
+            /**
+             * Direction
+             * @default all
+             * @enum {string}
+             */
+            direction: "rising" | "falling" | "all";
+            /**
+             * Limit
+             * @default null
+             */
+            limit: number | null;
+        };
         /** ContributorOut */
         ContributorOut: {
             /** Account */
@@ -1443,6 +1640,73 @@ export interface components {
              * @description Exact decimal as a string.
              */
             share: string;
+        };
+        /** CostChangeOut */
+        CostChangeOut: {
+            /** Group */
+            group: string | null;
+            /** Currency */
+            currency: string;
+            /**
+             * Current
+             * @description Exact decimal amount as a string (never a float).
+             * @example 1234.56
+             * @example -0.0000012
+             */
+            current: string;
+            /**
+             * Previous
+             * @description Exact decimal amount as a string (never a float).
+             * @example 1234.56
+             * @example -0.0000012
+             */
+            previous: string;
+            /**
+             * Change
+             * @description current - previous.
+             * @example 1234.56
+             * @example -0.0000012
+             */
+            change: string;
+            /**
+             * Change Percent
+             * @description Null when the base is zero.
+             */
+            change_percent: string | null;
+        };
+        /** CostChangesResponse */
+        CostChangesResponse: {
+            /**
+             * Start
+             * Format: date
+             */
+            start: string;
+            /**
+             * End
+             * Format: date
+             */
+            end: string;
+            /**
+             * Previous Start
+             * Format: date
+             */
+            previous_start: string;
+            /**
+             * Previous End
+             * Format: date
+             */
+            previous_end: string;
+            /** Group By */
+            group_by: string;
+            /**
+             * Metric
+             * @enum {string}
+             */
+            metric: "billed" | "effective" | "list";
+            /** Direction */
+            direction: string;
+            /** Rows */
+            rows: components["schemas"]["CostChangeOut"][];
         };
         /** CostQueryEcho */
         CostQueryEcho: {
@@ -3364,6 +3628,89 @@ export interface operations {
             };
         };
     };
+    queryCostChanges: {
+        parameters: {
+            query: {
+                /** @description First day of the window, YYYY-MM-DD (UTC). */
+                start: string;
+                /** @description First day after the window (exclusive). */
+                end: string;
+                /** @description First day of the base window; default: same length before. */
+                previous_start?: string | null;
+                /** @description First day after the base window (exclusive). */
+                previous_end?: string | null;
+                /** @description One dimension (service, tag:<key>...). */
+                group_by?: string;
+                /** @description filter[<dimension>]=A,B as for /costs. Form: filter[<key>]=value1,value2. */
+                filter?: {
+                    [key: string]: string;
+                };
+                metric?: "billed" | "effective" | "list";
+                direction?: "rising" | "falling" | "all";
+                limit?: number | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CostChangesResponse"];
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role is below the route's minimum role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     getCostSummary: {
         parameters: {
             query?: {
@@ -3385,6 +3732,75 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["SummaryResponse"];
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role is below the route's minimum role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    askQuestion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AskBody"];
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AskResponse"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */

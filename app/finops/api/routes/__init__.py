@@ -16,6 +16,7 @@ from typing import Any
 from finops.api.openapi import build_openapi
 from finops.api.routes import (
     anomalies,
+    assistant,
     audit,
     budgets,
     costs,
@@ -45,6 +46,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     *meta.ROUTES,
     meta.openapi_route(openapi_document),
     *costs.ROUTES,
+    *assistant.ROUTES,
     *inventory.ROUTES,
     *audit.ROUTES,
     *budgets.ROUTES,

@@ -4,7 +4,7 @@ explorer groups and filters by, with their request and response models."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field
 
@@ -70,6 +70,26 @@ class SummaryParams(InputModel):
     metric: Metric = Field(default="effective", description="Which cost to compare.")
 
 
+class ChangesParams(InputModel):
+    """``GET /costs/changes``: see :class:`finops.costs.changes.ChangeQuery`."""
+
+    start: dt.date = Field(description="First day of the window, YYYY-MM-DD (UTC).")
+    end: dt.date = Field(description="First day after the window (exclusive).")
+    previous_start: dt.date | None = Field(
+        default=None, description="First day of the base window; default: same length before."
+    )
+    previous_end: dt.date | None = Field(
+        default=None, description="First day after the base window (exclusive)."
+    )
+    group_by: str = Field(default="service", description="One dimension (service, tag:<key>...).")
+    filter: dict[str, list[str]] = Field(
+        default_factory=dict, description="filter[<dimension>]=A,B as for /costs."
+    )
+    metric: Metric = Field(default="effective")
+    direction: Literal["rising", "falling", "all"] = Field(default="all")
+    limit: int | None = Field(default=None, ge=1, le=MAX_LIMIT)
+
+
 # --------------------------------------------------------------------------- responses
 
 
@@ -111,6 +131,26 @@ class CostsResponse(ResponseModel):
     line_items: int
     fact_count: int
     generated_at: dt.datetime
+
+
+class CostChangeOut(ResponseModel):
+    group: str | None
+    currency: str
+    current: MoneyStr
+    previous: MoneyStr
+    change: MoneyStr = Field(description="current - previous.")
+    change_percent: MoneyStr | None = Field(description="Null when the base is zero.")
+
+
+class CostChangesResponse(ResponseModel):
+    start: dt.date
+    end: dt.date
+    previous_start: dt.date
+    previous_end: dt.date
+    group_by: str
+    metric: Metric
+    direction: str
+    rows: list[CostChangeOut]
 
 
 class DateWindowOut(ResponseModel):
@@ -209,6 +249,50 @@ def _costs(ctx: OperationContext, params: CostsParams) -> Reply:
     )
 
 
+def _changes(ctx: OperationContext, params: ChangesParams) -> Reply:
+    from finops.costs.changes import ChangeQuery, cost_changes
+
+    result = cost_changes(
+        session=ctx.session,
+        query=ChangeQuery(
+            start=params.start,
+            end=params.end,
+            previous_start=params.previous_start,
+            previous_end=params.previous_end,
+            group_by=params.group_by,
+            filters={
+                name: [None if v == NULL_FILTER_VALUE else v for v in values]
+                for name, values in params.filter.items()
+            },
+            metric=params.metric,
+            direction=params.direction,
+            limit=params.limit,
+        ),
+    )
+    return Reply(
+        CostChangesResponse(
+            start=result.current_window[0],
+            end=result.current_window[1],
+            previous_start=result.previous_window[0],
+            previous_end=result.previous_window[1],
+            group_by=result.query.group_by,
+            metric=result.query.metric,
+            direction=result.query.direction,
+            rows=[
+                CostChangeOut(
+                    group=r.key,
+                    currency=r.currency,
+                    current=r.current,
+                    previous=r.previous,
+                    change=r.change,
+                    change_percent=r.change_percent,
+                )
+                for r in result.rows
+            ],
+        )
+    )
+
+
 def _summary(ctx: OperationContext, params: SummaryParams) -> Reply:
     today = params.today or ctx.now.astimezone(dt.UTC).date()
     result = summary.cost_summary(session=ctx.session, today=today, metric=params.metric)
@@ -262,6 +346,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         response_model=CostsResponse,
         min_role=Role.VIEWER,
         operation=_costs,
+    ),
+    RouteSpec(
+        operation_id="queryCostChanges",
+        method="GET",
+        path="/costs/changes",
+        summary="How each group's cost changed between two windows (rising, falling).",
+        tag="costs",
+        query_model=ChangesParams,
+        response_model=CostChangesResponse,
+        min_role=Role.VIEWER,
+        operation=_changes,
     ),
     RouteSpec(
         operation_id="getCostSummary",

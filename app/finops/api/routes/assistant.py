@@ -1,0 +1,87 @@
+"""``POST /ask``: a plain-language cost question answered with its plan, rows and sources."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import Field
+
+from finops.api.models import NoParams, ResponseModel
+from finops.api.spec import OperationContext, Reply, RouteSpec
+from finops.auth.roles import Role
+from finops.core.models import InputModel
+
+
+class AskBody(InputModel):
+    question: str = Field(min_length=1, max_length=1000, description="A question, in words.")
+    as_of: dt.date | None = Field(
+        default=None, description="The day the question is asked (default: today, UTC)."
+    )
+
+
+class AskRowOut(ResponseModel):
+    group: str
+    value: str = Field(description="Exact decimal; for rising/falling, the change.")
+    currency: str
+    current: str | None = None
+    previous: str | None = None
+    change_percent: str | None = None
+
+
+class AskAnswerOut(ResponseModel):
+    metric: str | None
+    currency: str | None
+    value: str | None = Field(description="The single figure, when the answer is one.")
+    chart: str | None
+    rows: list[AskRowOut]
+
+
+class AskSourceOut(ResponseModel):
+    method: str
+    path: str
+    params: dict[str, Any]
+
+
+class AskResponse(ResponseModel):
+    question: str
+    as_of: dt.date
+    status: str = Field(description="answered, clarify or refused.")
+    message: str
+    assumptions: list[str]
+    options: list[str]
+    plan: dict[str, Any] | None
+    answer: AskAnswerOut
+    sources: list[AskSourceOut]
+    cli: str | None = Field(description="The finops command that prints the same figures.")
+    log_id: int
+
+
+def _ask(ctx: OperationContext, _params: NoParams) -> Reply:
+    from finops.assistant.service import ask
+
+    assert isinstance(ctx.body, AskBody)
+    result = ask(
+        session=ctx.session,
+        question=ctx.body.question,
+        actor=ctx.actor,
+        as_of=ctx.body.as_of or ctx.now.astimezone(dt.UTC).date(),
+    )
+    return Reply(AskResponse.model_validate(result.as_json()))
+
+
+ROUTES: tuple[RouteSpec, ...] = (
+    RouteSpec(
+        operation_id="askQuestion",
+        method="POST",
+        path="/ask",
+        summary="Answer a cost question in words: plan, rows, and the request that reproduces it.",
+        tag="assistant",
+        query_model=NoParams,
+        response_model=AskResponse,
+        min_role=Role.VIEWER,
+        operation=_ask,
+        body_model=AskBody,
+    ),
+)
+"""The assistant (tag ``assistant``)."""

@@ -1,0 +1,130 @@
+"""Ask a cost question: read it (the deterministic parser), run the plan through the cost
+services, and record the question, plan, answer and outcome in ``ai_query_log`` and the audit
+log. Nothing else is written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from finops.assistant.executor import Answer, execute
+from finops.assistant.outcome import ParseOutcome, Status
+from finops.assistant.parser import parse_question
+from finops.assistant.plan import QueryPlan
+from finops.assistant.vocabulary import load_vocabulary
+from finops.audit.log import record_audit
+from finops.core.errors import InvalidInputError
+from finops.db.models import AIQueryLog
+
+MAX_QUESTION = 1000
+ENGINE = "parser"
+
+
+@dataclass(frozen=True)
+class AskResult:
+    """The outcome of one question; :meth:`as_json` is the ``finops ask --json`` document."""
+
+    question: str
+    as_of: dt.date
+    status: Status
+    message: str
+    plan: QueryPlan | None
+    answer: Answer | None
+    options: tuple[str, ...]
+    assumptions: tuple[str, ...]
+    log_id: int
+
+    def as_json(self) -> dict[str, Any]:
+        answer = self.answer
+        return {
+            "question": self.question,
+            "as_of": self.as_of.isoformat(),
+            "status": self.status,
+            "message": self.message,
+            "assumptions": list(self.assumptions),
+            "options": list(self.options),
+            "plan": self.plan.model_dump(mode="json") if self.plan else None,
+            "answer": {
+                "metric": _metric_name(answer.metric) if answer else None,
+                "currency": answer.currency if answer else None,
+                "value": None if answer is None or answer.value is None else str(answer.value),
+                "chart": answer.chart if answer else None,
+                "rows": [
+                    {"group": r.group, "value": str(r.value), "currency": r.currency, **r.extra}
+                    for r in (answer.rows if answer else [])
+                ],
+            },
+            "sources": [
+                {"method": s.method, "path": s.path, "params": s.params}
+                for s in (answer.sources if answer else [])
+            ],
+            "cli": answer.cli if answer else None,
+            "log_id": self.log_id,
+        }
+
+
+def _metric_name(metric: str) -> str:
+    return f"{metric}_cost"
+
+
+def ask(*, session: Session, question: str, actor: str, as_of: dt.date | None = None) -> AskResult:
+    """Answer ``question`` as asked on ``as_of`` (default: today, UTC) by ``actor``; the
+    question and its outcome are logged in the caller's transaction."""
+    text = question.strip()
+    if not text:
+        raise InvalidInputError(
+            "parameter 'question': expected a question about your costs",
+            details={"parameter": "question"},
+        )
+    if len(text) > MAX_QUESTION:
+        raise InvalidInputError(
+            f"parameter 'question': at most {MAX_QUESTION} characters, got {len(text)}",
+            details={"parameter": "question"},
+        )
+    day = as_of or dt.datetime.now(dt.UTC).date()
+    outcome: ParseOutcome = parse_question(text, as_of=day, vocabulary=load_vocabulary(session))
+    answer = None
+    message = outcome.message
+    if outcome.status == "answered" and outcome.plan is not None:
+        answer = execute(session=session, plan=outcome.plan)
+        message = answer.message
+        if outcome.assumptions:
+            message += " (" + "; ".join(outcome.assumptions) + ")"
+    log = AIQueryLog(
+        asked_by=actor,
+        question=text,
+        plan=outcome.plan.model_dump(mode="json") if outcome.plan else None,
+        query_text=answer.cli if answer else None,
+        status=outcome.status,
+        error=None if outcome.status == "answered" else message,
+    )
+    session.add(log)
+    session.flush()
+    record_audit(
+        session=session,
+        actor=actor,
+        action=f"assistant.{outcome.status}",
+        entity_type="ai_query",
+        entity_id=log.id,
+        details={
+            "engine": ENGINE,
+            "as_of": day.isoformat(),
+            "question": text,
+            "message": message,
+            "sources": [s.path for s in answer.sources] if answer else [],
+        },
+    )
+    return AskResult(
+        question=text,
+        as_of=day,
+        status=outcome.status,
+        message=message,
+        plan=outcome.plan,
+        answer=answer,
+        options=outcome.options,
+        assumptions=outcome.assumptions,
+        log_id=log.id,
+    )
