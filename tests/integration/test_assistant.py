@@ -172,3 +172,35 @@ def test_bad_requests_get_a_clear_400(facts_db: Database) -> None:
         assert "as_of" in json.dumps(body)
         status, body = api.send("POST", "/ask", {"question": QUESTION}, role=None)
         assert status == 401
+
+
+def test_recommendations_are_answered_from_the_recommendations_service(
+    facts_db: Database, db_url: str
+) -> None:
+    from finops.db.models import Recommendation
+
+    savings = {"i-aaa": "70.08", "i-bbb": "10.00", "i-ccc": "5.50", "i-ddd": "99.99"}
+    with session_scope(facts_db.sessions) as session:
+        for resource, saving in savings.items():
+            session.add(
+                Recommendation(
+                    kind="ec2_idle",
+                    resource_id=resource,
+                    region_id="us-east-1",
+                    action="stop",
+                    status="dismissed" if resource == "i-ddd" else "open",
+                    estimated_monthly_saving=Decimal(saving),
+                )
+            )
+    done = run(["ask", "what are our top 2 recommendations?", "--json"], url=db_url)
+    document = json.loads(done.stdout)
+    assert document["plan"]["intent"] == "recommendations"
+    # the dismissed one (largest) is not open: hand-ranked open ones are aaa, bbb
+    assert _rows(document) == [("stop i-aaa", Decimal("70.08")), ("stop i-bbb", Decimal("10.00"))]
+    assert Decimal(document["answer"]["value"]) == Decimal("80.08")
+    reproduced = run(shlex.split(document["cli"])[1:], url=db_url)
+    items = json.loads(reproduced.stdout)["items"]
+    assert [(i["resource_id"], Decimal(i["estimated_monthly_saving"])) for i in items] == [
+        ("i-aaa", Decimal("70.08")),
+        ("i-bbb", Decimal("10.00")),
+    ]

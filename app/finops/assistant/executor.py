@@ -31,6 +31,11 @@ CHART_HINTS = {
     "series": "line",
     "max_day": "number",
     "count": "number",
+    "anomalies": "table",
+    "recommendations": "bar",
+    "savings": "number",
+    "forecast": "number",
+    "budgets": "bar",
 }
 
 
@@ -69,8 +74,8 @@ def _filters(plan: QueryPlan) -> dict[str, list[str | None]]:
 
 def _rest_params(plan: QueryPlan, **extra: Any) -> dict[str, Any]:
     params: dict[str, Any] = {
-        "start": plan.window.start.isoformat(),
-        "end": plan.window.end.isoformat(),
+        "start": plan.costs_window.start.isoformat(),
+        "end": plan.costs_window.end.isoformat(),
         "metric": plan.cost_metric,
     }
     for dimension, values in plan.filters.items():
@@ -92,6 +97,11 @@ def _cli(command: str, plan: QueryPlan, start: dt.date, end: dt.date, **options:
     return " ".join(shlex.quote(p) for p in parts)
 
 
+def money_text(value: Decimal, currency: str) -> str:
+    """For the sentence only (the rows keep every digit): to the cent, half-even."""
+    return _money(value, currency)
+
+
 def _money(value: Decimal, currency: str) -> str:
     """For the sentence only (the rows keep every digit): to the cent, half-even."""
     cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
@@ -105,8 +115,24 @@ def _single(values: dict[str, Decimal]) -> tuple[str | None, Decimal | None]:
     return None, None
 
 
-def execute(*, session: Session, plan: QueryPlan) -> Answer:
-    """The answer to ``plan`` (see the module docstring)."""
+def execute(
+    *, session: Session, plan: QueryPlan, as_of: dt.date | None = None, currency: str = "USD"
+) -> Answer:
+    """The answer to ``plan`` (see the module docstring); ``as_of`` dates the forecast and
+    budget answers."""
+    from finops.assistant import findings
+
+    day = as_of or dt.datetime.now(dt.UTC).date()
+    if plan.intent == "anomalies":
+        return findings.anomalies(session, plan)
+    if plan.intent == "recommendations":
+        return findings.recommendations(session, plan)
+    if plan.intent == "savings":
+        return findings.savings(session, plan)
+    if plan.intent == "forecast":
+        return findings.forecast(session, plan, day, currency)
+    if plan.intent == "budgets":
+        return findings.budgets(session, plan, day)
     if plan.intent in {"rising", "falling"}:
         return _changes(session, plan)
     if plan.intent == "compare":
@@ -116,8 +142,8 @@ def execute(*, session: Session, plan: QueryPlan) -> Answer:
 
 def _cost_query(plan: QueryPlan, **overrides: Any) -> CostQuery:
     values: dict[str, Any] = {
-        "start": plan.window.start,
-        "end": plan.window.end,
+        "start": plan.costs_window.start,
+        "end": plan.costs_window.end,
         "group_by": [plan.group_by] if plan.group_by else [],
         "filters": _filters(plan),
         "metric": plan.cost_metric,
@@ -143,13 +169,13 @@ def _costs(session: Session, plan: QueryPlan) -> Answer:
     cli = _cli(
         "costs",
         plan,
-        plan.window.start,
-        plan.window.end,
+        plan.costs_window.start,
+        plan.costs_window.end,
         group_by=plan.group_by,
         granularity=query.granularity,
     )
     sources = [Source("GET", f"{API_PREFIX}/costs", rest)]
-    where = plan.window.label
+    where = plan.costs_window.label
     rows: list[AnswerRow] = []
     currency, value = _single(totals)
     if plan.intent == "total":
@@ -185,8 +211,8 @@ def _costs(session: Session, plan: QueryPlan) -> Answer:
             cli = _cli(
                 "costs",
                 plan,
-                plan.window.start,
-                plan.window.end,
+                plan.costs_window.start,
+                plan.costs_window.end,
                 group_by=plan.group_by,
                 limit=plan.n,
             )
@@ -245,8 +271,8 @@ def _changes(session: Session, plan: QueryPlan) -> Answer:
     assert plan.previous_window is not None
     assert plan.group_by is not None
     query = ChangeQuery(
-        start=plan.window.start,
-        end=plan.window.end,
+        start=plan.costs_window.start,
+        end=plan.costs_window.end,
         previous_start=plan.previous_window.start,
         previous_end=plan.previous_window.end,
         group_by=plan.group_by,
@@ -280,8 +306,8 @@ def _changes(session: Session, plan: QueryPlan) -> Answer:
     cli = _cli(
         "cost-changes",
         plan,
-        plan.window.start,
-        plan.window.end,
+        plan.costs_window.start,
+        plan.costs_window.end,
         previous_start=plan.previous_window.start.isoformat(),
         previous_end=plan.previous_window.end.isoformat(),
         group_by=plan.group_by,
@@ -290,13 +316,13 @@ def _changes(session: Session, plan: QueryPlan) -> Answer:
     )
     verb = "rose" if plan.intent == "rising" else "fell"
     message = (
-        f"{len(rows)} {plan.group_by} value(s) {verb} most in {plan.window.label} against "
+        f"{len(rows)} {plan.group_by} value(s) {verb} most in {plan.costs_window.label} against "
         f"{plan.previous_window.label}: "
         + ", ".join(
             f"{r.group} {'+' if r.value > 0 else ''}{_money(r.value, r.currency)}" for r in rows
         )
         if rows
-        else f"No {plan.group_by} {verb} in {plan.window.label} against "
+        else f"No {plan.group_by} {verb} in {plan.costs_window.label} against "
         f"{plan.previous_window.label}."
     )
     currencies = {r.currency for r in rows}
@@ -316,7 +342,7 @@ def _compare(session: Session, plan: QueryPlan) -> Answer:
     assert plan.previous_window is not None
     metric = plan.cost_metric
     totals = []
-    for window in (plan.window, plan.previous_window):
+    for window in (plan.costs_window, plan.previous_window):
         result = query_costs(
             session=session,
             query=CostQuery(
@@ -326,7 +352,8 @@ def _compare(session: Session, plan: QueryPlan) -> Answer:
         totals.append({t.currency: t.amounts.metric(metric) for t in result.totals})
     current, previous = totals
     rows = [
-        AnswerRow(group=plan.window.label, value=v, currency=c) for c, v in sorted(current.items())
+        AnswerRow(group=plan.costs_window.label, value=v, currency=c)
+        for c, v in sorted(current.items())
     ] + [
         AnswerRow(group=plan.previous_window.label, value=v, currency=c)
         for c, v in sorted(previous.items())
@@ -337,14 +364,14 @@ def _compare(session: Session, plan: QueryPlan) -> Answer:
         (currency,) = currencies
         value = current.get(currency, Decimal(0)) - previous.get(currency, Decimal(0))
         message = (
-            f"{plan.window.label}: {_money(current.get(currency, Decimal(0)), currency)}; "
+            f"{plan.costs_window.label}: {_money(current.get(currency, Decimal(0)), currency)}; "
             f"{plan.previous_window.label}: "
             f"{_money(previous.get(currency, Decimal(0)), currency)}; "
             f"change {'+' if value > 0 else ''}{_money(value, currency)}."
         )
     else:
         message = (
-            f"No single currency to compare in {plan.window.label}."
+            f"No single currency to compare in {plan.costs_window.label}."
             if currencies
             else "No cost in either window."
         )
@@ -362,7 +389,7 @@ def _compare(session: Session, plan: QueryPlan) -> Answer:
     ]
     cli = " && ".join(
         [
-            _cli("costs", plan, plan.window.start, plan.window.end),
+            _cli("costs", plan, plan.costs_window.start, plan.costs_window.end),
             _cli("costs", plan, plan.previous_window.start, plan.previous_window.end),
         ]
     )

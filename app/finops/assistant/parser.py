@@ -117,6 +117,34 @@ _BREAKDOWN = re.compile(
     r"which|what)\b"
 )
 
+_FINDINGS: tuple[tuple[re.Pattern[str], Intent], ...] = (
+    (re.compile(r"\bbudgets?\b"), "budgets"),
+    (
+        re.compile(
+            r"\b(forecast(ed|s)?|project(ed|ion|ions)|predict(ed|ion|s)?|month[\s-]end|"
+            r"end\s+of\s+(the\s+)?month|will\s+we\s+(spend|end)|expected\s+to\s+spend|"
+            r"on\s+track\s+to)\b"
+        ),
+        "forecast",
+    ),
+    (re.compile(r"\b(anomal(y|ies|ous)|unusual|outliers?|unexpected|abnormal)\b"), "anomalies"),
+    (
+        re.compile(
+            r"\b(realized|realised|saved|savings\s+(to\s+date|so\s+far|realized|tracked)|"
+            r"how\s+much\s+(have|did)\s+we\s+save)\b"
+        ),
+        "savings",
+    ),
+    (
+        re.compile(
+            r"\b(recommendations?|rightsiz\w*|right-siz\w*|idle|underutili[sz]ed|"
+            r"over-?provisioned|waste|wasted|wasting|could\s+(we\s+)?save|save\s+money|"
+            r"savings?\s+opportunit(y|ies)|opportunit(y|ies)\s+to\s+save|cut\s+costs?)\b"
+        ),
+        "recommendations",
+    ),
+)
+
 # --------------------------------------------------------------------------- groups
 
 _GROUPS: tuple[tuple[re.Pattern[str], str], ...] = (
@@ -580,8 +608,9 @@ def _screen(text: str, vocabulary: Vocabulary) -> ParseOutcome | None:
     if refusal:
         return ParseOutcome(status="refused", message=refusal)
     names_a_service = any(re.search(rf"\b{re.escape(a)}\b", text) for a in SERVICE_ALIASES)
-    about_costs = any(
-        pattern.search(text) for pattern in (_COST_WORDS, _RISING, _FALLING, _MAX_DAY, _COUNT)
+    about_costs = (
+        any(pattern.search(text) for pattern in (_COST_WORDS, _RISING, _FALLING, _MAX_DAY, _COUNT))
+        or _finding(text) is not None
     )
     if not about_costs and not names_a_service and not _filters(text, vocabulary)[0]:
         return ParseOutcome(
@@ -644,6 +673,48 @@ def _plan(
     )
 
 
+def _finding(text: str) -> Intent | None:
+    """The findings intent a question asks about (budgets, forecast, anomalies, savings,
+    recommendations), if any."""
+    for pattern, intent in _FINDINGS:
+        if pattern.search(text):
+            return intent
+    return None
+
+
+def _finding_outcome(intent: Intent, reading: _Reading, vocabulary: Vocabulary) -> ParseOutcome:
+    text, as_of = reading.text, reading.as_of
+    filters, problem = _filters(text, vocabulary)
+    if problem:
+        return ParseOutcome(status="clarify", message=problem, options=vocabulary.services[:12])
+    window: Window | None = None
+    if intent == "anomalies":
+        window, _previous_window, problem = _window(reading)
+        if problem or window is None:
+            return ParseOutcome(
+                status="clarify",
+                message=f"Which period? {problem or ''}".strip(),
+                options=("the last 30 days", "last month", "this month to date"),
+            )
+    elif intent == "forecast":
+        if re.search(r"\bnext\s+(month|quarter|year)\b", text):
+            return ParseOutcome(
+                status="clarify",
+                message="I project the current month only (actual to date plus the stored "
+                "forecast of the rest).",
+                options=("What is the projected cost for this month?",),
+            )
+        first = as_of.replace(day=1)
+        end = add_months(first, 1)
+        window = Window(
+            start=first, end=end, label=f"{calendar.month_name[first.month]} {first.year}"
+        )
+    kept = {k: v for k, v in filters.items() if k in {"account", "service"}}
+    n = _n(text) if intent in {"recommendations", "anomalies"} else None
+    plan = QueryPlan(intent=intent, window=window, filters=kept, n=n)
+    return ParseOutcome(status="answered", plan=plan, assumptions=tuple(reading.assumptions))
+
+
 def parse_question(question: str, *, as_of: dt.date, vocabulary: Vocabulary) -> ParseOutcome:
     """Read ``question`` asked on ``as_of`` (see the module docstring for the rules)."""
     text = " ".join(question.lower().replace("\u2019", "'").split())
@@ -651,6 +722,9 @@ def parse_question(question: str, *, as_of: dt.date, vocabulary: Vocabulary) -> 
     if screened is not None:
         return screened
     reading = _Reading(text=text, as_of=as_of)
+    finding = _finding(text)
+    if finding is not None:
+        return _finding_outcome(finding, reading, vocabulary)
     window, previous, problem = _window(reading)
     if problem or window is None:
         return ParseOutcome(

@@ -22,10 +22,17 @@ Intent = Literal[
     "series",  # per day or month
     "max_day",  # the most expensive day
     "count",  # how many groups had any cost
+    "anomalies",  # cost anomalies overlapping the window
+    "recommendations",  # open rightsizing / idle recommendations, largest saving first
+    "savings",  # realized vs estimated savings of applied recommendations, to date
+    "forecast",  # the current month's projected total (actual to date + forecast)
+    "budgets",  # every budget and where it stands on as_of
 ]
 PlanMetric = Literal["effective_cost", "billed_cost", "list_cost"]
 COST_METRIC = {"effective_cost": "effective", "billed_cost": "billed", "list_cost": "list"}
 GROUPED_INTENTS = frozenset({"top", "rising", "falling", "breakdown", "count"})
+#: Intents about the platform's findings rather than a window of costs: no window applies.
+UNWINDOWED_INTENTS = frozenset({"recommendations", "savings", "budgets"})
 MAX_N = 50
 
 
@@ -55,7 +62,9 @@ class QueryPlan(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     intent: Intent
-    window: Window
+    window: Window | None = Field(
+        default=None, description="None only for recommendations, savings and budgets."
+    )
     previous_window: Window | None = None
     metric: PlanMetric = "effective_cost"
     group_by: str | None = None
@@ -65,6 +74,8 @@ class QueryPlan(BaseModel):
 
     @model_validator(mode="after")
     def _consistent(self) -> QueryPlan:
+        if (self.window is None) != (self.intent in UNWINDOWED_INTENTS):
+            raise ValueError(f"intent {self.intent!r}: window given where none applies, or missing")
         if self.intent in GROUPED_INTENTS and not self.group_by:
             raise ValueError(f"intent {self.intent!r} needs a group_by dimension")
         if self.intent in {"rising", "falling", "compare"} and self.previous_window is None:
@@ -72,6 +83,14 @@ class QueryPlan(BaseModel):
         if self.intent == "series" and self.granularity is None:
             raise ValueError("intent 'series' needs a granularity")
         return self
+
+    @property
+    def costs_window(self) -> Window:
+        """The window of a windowed intent (every intent but recommendations, savings,
+        budgets)."""
+        if self.window is None:
+            raise ValueError(f"intent {self.intent!r} has no window")
+        return self.window
 
     @property
     def cost_metric(self) -> Literal["effective", "billed", "list"]:

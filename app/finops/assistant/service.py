@@ -16,7 +16,7 @@ from finops.assistant.parser import parse_question
 from finops.assistant.plan import QueryPlan
 from finops.assistant.vocabulary import load_vocabulary
 from finops.audit.log import record_audit
-from finops.core.errors import InvalidInputError
+from finops.core.errors import InvalidInputError, NotFoundError
 from finops.db.models import AIQueryLog
 
 MAX_QUESTION = 1000
@@ -88,25 +88,30 @@ def ask(*, session: Session, question: str, actor: str, as_of: dt.date | None = 
     outcome: ParseOutcome = parse_question(text, as_of=day, vocabulary=load_vocabulary(session))
     answer = None
     message = outcome.message
+    status = outcome.status
     if outcome.status == "answered" and outcome.plan is not None:
-        answer = execute(session=session, plan=outcome.plan)
-        message = answer.message
-        if outcome.assumptions:
+        try:
+            answer = execute(session=session, plan=outcome.plan, as_of=day)
+        except NotFoundError as exc:  # e.g. no stored forecast covers the month yet
+            status, message = "clarify", exc.message
+        else:
+            message = answer.message
+        if answer is not None and outcome.assumptions:
             message += " (" + "; ".join(outcome.assumptions) + ")"
     log = AIQueryLog(
         asked_by=actor,
         question=text,
         plan=outcome.plan.model_dump(mode="json") if outcome.plan else None,
         query_text=answer.cli if answer else None,
-        status=outcome.status,
-        error=None if outcome.status == "answered" else message,
+        status=status,
+        error=None if status == "answered" else message,
     )
     session.add(log)
     session.flush()
     record_audit(
         session=session,
         actor=actor,
-        action=f"assistant.{outcome.status}",
+        action=f"assistant.{status}",
         entity_type="ai_query",
         entity_id=log.id,
         details={
@@ -120,7 +125,7 @@ def ask(*, session: Session, question: str, actor: str, as_of: dt.date | None = 
     return AskResult(
         question=text,
         as_of=day,
-        status=outcome.status,
+        status=status,
         message=message,
         plan=outcome.plan,
         answer=answer,

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from finops.cli.jobs import run_stage
-from finops.cli.support import CLI_ACTOR, open_cli_database, print_json, user_errors
+from finops.cli.support import CLI_ACTOR, open_cli_database, parse_date, print_json, user_errors
 
 anomalies_app = typer.Typer(help="Cost anomalies.", no_args_is_help=True)
 
@@ -43,6 +43,10 @@ def anomalies_detect(
 @anomalies_app.command("list")
 def anomalies_list(
     status: Annotated[str | None, typer.Option()] = None,
+    start: Annotated[
+        str | None, typer.Option(help="Only anomalies overlapping [START, END), YYYY-MM-DD.")
+    ] = None,
+    end: Annotated[str | None, typer.Option(help="End of the window (exclusive).")] = None,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -50,9 +54,14 @@ def anomalies_list(
     with user_errors():
         from finops.anomalies import list_anomalies
 
+        start_day = parse_date(start, "--start") if start else None
+        end_day = parse_date(end, "--end") if end else None
         with open_cli_database().sessions() as session:
             views = [
-                v.as_json() for v in list_anomalies(session=session, status=status, limit=limit)
+                v.as_json()
+                for v in list_anomalies(
+                    session=session, status=status, start=start_day, end=end_day, limit=limit
+                )
             ]
         if json_output:
             print_json({"items": views})
