@@ -10,62 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from finops.assistant.answer import CHART_HINTS, Answer, AnswerRow, Source, money_text
 from finops.assistant.plan import QueryPlan
 from finops.core.api_paths import API_PREFIX
 from finops.costs.changes import ChangeQuery, cost_changes
 from finops.costs.query import CostQuery, query_costs
-
-CHART_HINTS = {
-    "total": "number",
-    "top": "bar",
-    "rising": "bar",
-    "falling": "bar",
-    "breakdown": "bar",
-    "compare": "bar",
-    "series": "line",
-    "max_day": "number",
-    "count": "number",
-    "anomalies": "table",
-    "recommendations": "bar",
-    "savings": "number",
-    "forecast": "number",
-    "budgets": "bar",
-}
-
-
-@dataclass(frozen=True)
-class AnswerRow:
-    group: str
-    value: Decimal
-    currency: str
-    extra: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Source:
-    method: str
-    path: str
-    params: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The computed answer: one figure and/or ranked rows, with where they come from."""
-
-    message: str
-    metric: str
-    currency: str | None
-    value: Decimal | None
-    rows: list[AnswerRow]
-    sources: list[Source]
-    cli: str
-    chart: str
 
 
 def _filters(plan: QueryPlan) -> dict[str, list[str | None]]:
@@ -95,17 +49,6 @@ def _cli(command: str, plan: QueryPlan, start: dt.date, end: dt.date, **options:
             parts += ["--filter", f"{dimension}={value}"]
     parts += ["--metric", plan.cost_metric, "--json"]
     return " ".join(shlex.quote(p) for p in parts)
-
-
-def money_text(value: Decimal, currency: str) -> str:
-    """For the sentence only (the rows keep every digit): to the cent, half-even."""
-    return _money(value, currency)
-
-
-def _money(value: Decimal, currency: str) -> str:
-    """For the sentence only (the rows keep every digit): to the cent, half-even."""
-    cents = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_EVEN)
-    return f"{cents:,} {currency}"
 
 
 def _single(values: dict[str, Decimal]) -> tuple[str | None, Decimal | None]:
@@ -180,12 +123,12 @@ def _costs(session: Session, plan: QueryPlan) -> Answer:
     currency, value = _single(totals)
     if plan.intent == "total":
         message = (
-            f"{_money(value, currency)} in {where}."
+            f"{money_text(value, currency)} in {where}."
             if currency and value is not None
             else f"No cost in {where}."
             if not totals
             else f"Costs in {where}: "
-            + "; ".join(_money(v, c) for c, v in sorted(totals.items()))
+            + "; ".join(money_text(v, c) for c, v in sorted(totals.items()))
             + " (currencies are never added)."
         )
         rows = [AnswerRow(group=c, value=v, currency=c) for c, v in sorted(totals.items())]
@@ -221,7 +164,7 @@ def _costs(session: Session, plan: QueryPlan) -> Answer:
         message = (
             f"{'Top ' + str(len(rows)) if plan.intent == 'top' else 'Cost by'} {plan.group_by}"
             f" in {where}: "
-            + ", ".join(f"{r.group} {_money(r.value, r.currency)}" for r in rows[:5])
+            + ", ".join(f"{r.group} {money_text(r.value, r.currency)}" for r in rows[:5])
             + ("" if len(rows) <= 5 else ", ...")
             if rows
             else f"No cost in {where}."
@@ -236,7 +179,7 @@ def _costs(session: Session, plan: QueryPlan) -> Answer:
             for r in result.rows
         ]
         message = f"{len(rows)} {plan.granularity} bucket(s) in {where}" + (
-            f", {_money(value, currency)} in all." if currency and value is not None else "."
+            f", {money_text(value, currency)} in all." if currency and value is not None else "."
         )
     else:  # max_day
         days = sorted(result.rows, key=lambda r: (-r.amounts.metric(metric), r.period_start))
@@ -252,7 +195,7 @@ def _costs(session: Session, plan: QueryPlan) -> Answer:
             currency, value = top.currency, top.amounts.metric(metric)
             message = (
                 f"The most expensive day in {where} was {top.period_start}: "
-                f"{_money(value, currency)}."
+                f"{money_text(value, currency)}."
             )
         else:
             message = f"No cost in {where}."
@@ -319,7 +262,7 @@ def _changes(session: Session, plan: QueryPlan) -> Answer:
         f"{len(rows)} {plan.group_by} value(s) {verb} most in {plan.costs_window.label} against "
         f"{plan.previous_window.label}: "
         + ", ".join(
-            f"{r.group} {'+' if r.value > 0 else ''}{_money(r.value, r.currency)}" for r in rows
+            f"{r.group} {'+' if r.value > 0 else ''}{money_text(r.value, r.currency)}" for r in rows
         )
         if rows
         else f"No {plan.group_by} {verb} in {plan.costs_window.label} against "
@@ -364,10 +307,11 @@ def _compare(session: Session, plan: QueryPlan) -> Answer:
         (currency,) = currencies
         value = current.get(currency, Decimal(0)) - previous.get(currency, Decimal(0))
         message = (
-            f"{plan.costs_window.label}: {_money(current.get(currency, Decimal(0)), currency)}; "
+            f"{plan.costs_window.label}: "
+            f"{money_text(current.get(currency, Decimal(0)), currency)}; "
             f"{plan.previous_window.label}: "
-            f"{_money(previous.get(currency, Decimal(0)), currency)}; "
-            f"change {'+' if value > 0 else ''}{_money(value, currency)}."
+            f"{money_text(previous.get(currency, Decimal(0)), currency)}; "
+            f"change {'+' if value > 0 else ''}{money_text(value, currency)}."
         )
     else:
         message = (

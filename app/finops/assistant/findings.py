@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
-from finops.assistant.executor import CHART_HINTS, Answer, AnswerRow, Source, money_text
+from finops.assistant.answer import CHART_HINTS, Answer, AnswerRow, Source, money_text
 from finops.assistant.plan import QueryPlan
 from finops.core.api_paths import API_PREFIX
 

@@ -563,11 +563,23 @@ def _filters(text: str, vocabulary: Vocabulary) -> tuple[dict[str, list[str]], s
 # --------------------------------------------------------------------------- the reader
 
 
+_OFF_TOPIC = re.compile(
+    r"\b(write|compose|tell|sing|draw|generate)\s+(me\s+)?(a\s+|an\s+|some\s+)?"
+    r"(poem|story|joke|song|essay|haiku|limerick|picture|image|code|script)\b|"
+    r"\btranslate\b|\bweather\b|\brecipe\b"
+)
+
+
 def _refusal(text: str) -> str | None:
     if _SQL.search(text):
         return "I do not run SQL: ask in words, and I answer through the platform's cost queries."
     if _INJECTION.search(text):
         return "I only answer questions about your cloud costs; I cannot change my instructions."
+    if _OFF_TOPIC.search(text):
+        return (
+            "That is not a question about cloud costs; I answer questions such as "
+            "'How much did we spend on EC2 last month?'"
+        )
     if _WRITE.search(text) or _WRITE_ANYWHERE.search(text):
         return (
             "I only read costs; I never change resources, budgets or data. Changes go through "

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from finops.assistant.executor import Answer, execute
+from finops.assistant.answer import Answer
+from finops.assistant.executor import execute
 from finops.assistant.outcome import ParseOutcome, Status
 from finops.assistant.parser import parse_question
 from finops.assistant.plan import QueryPlan
