@@ -90,6 +90,14 @@ class Settings(BaseSettings):
         description="The built dashboard (frontend/dist) that `finops serve` serves at /; unset "
         "means the copy packaged with the core, else the source checkout's frontend/dist.",
     )
+    assistant_engine: Literal["parser", "bedrock"] = Field(
+        default="parser",
+        description="What reads assistant questions: the deterministic parser (offline) or an "
+        "Amazon Bedrock model (Converse with tool use; needs bedrock:InvokeModel).",
+    )
+    bedrock_model_id: str | None = Field(
+        default=None, description="The Bedrock model the assistant uses (engine bedrock)."
+    )
     holiday_country: str | None = Field(
         default="US",
         description="ISO 3166 alpha-2 country whose public holidays the anomaly baseline "

@@ -608,7 +608,7 @@ def _intent(text: str, group: str | None) -> Intent:
     return "total"
 
 
-def _screen(text: str, vocabulary: Vocabulary) -> ParseOutcome | None:
+def screen_question(text: str, vocabulary: Vocabulary) -> ParseOutcome | None:
     """An empty, hostile or off-topic question's outcome; ``None`` for a cost question."""
     if not text:
         return ParseOutcome(
@@ -730,7 +730,7 @@ def _finding_outcome(intent: Intent, reading: _Reading, vocabulary: Vocabulary) 
 def parse_question(question: str, *, as_of: dt.date, vocabulary: Vocabulary) -> ParseOutcome:
     """Read ``question`` asked on ``as_of`` (see the module docstring for the rules)."""
     text = " ".join(question.lower().replace("\u2019", "'").split())
-    screened = _screen(text, vocabulary)
+    screened = screen_question(text, vocabulary)
     if screened is not None:
         return screened
     reading = _Reading(text=text, as_of=as_of)

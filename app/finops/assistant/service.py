@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from finops.assistant.answer import Answer
+from finops.assistant.engines import Reader, engine_name
 from finops.assistant.executor import execute
 from finops.assistant.outcome import ParseOutcome, Status
 from finops.assistant.parser import parse_question
@@ -21,7 +22,6 @@ from finops.core.errors import InvalidInputError, NotFoundError
 from finops.db.models import AIQueryLog
 
 MAX_QUESTION = 1000
-ENGINE = "parser"
 
 
 @dataclass(frozen=True)
@@ -71,9 +71,17 @@ def _metric_name(metric: str) -> str:
     return f"{metric}_cost"
 
 
-def ask(*, session: Session, question: str, actor: str, as_of: dt.date | None = None) -> AskResult:
-    """Answer ``question`` as asked on ``as_of`` (default: today, UTC) by ``actor``; the
-    question and its outcome are logged in the caller's transaction."""
+def ask(
+    *,
+    session: Session,
+    question: str,
+    actor: str,
+    as_of: dt.date | None = None,
+    reader: Reader | None = None,
+) -> AskResult:
+    """Answer ``question`` as asked on ``as_of`` (default: today, UTC) by ``actor``, read by
+    ``reader`` (default: the deterministic parser); the question and its outcome are logged in
+    the caller's transaction."""
     text = question.strip()
     if not text:
         raise InvalidInputError(
@@ -86,7 +94,8 @@ def ask(*, session: Session, question: str, actor: str, as_of: dt.date | None = 
             details={"parameter": "question"},
         )
     day = as_of or dt.datetime.now(dt.UTC).date()
-    outcome: ParseOutcome = parse_question(text, as_of=day, vocabulary=load_vocabulary(session))
+    read = reader or parse_question
+    outcome: ParseOutcome = read(text, as_of=day, vocabulary=load_vocabulary(session))
     answer = None
     message = outcome.message
     status = outcome.status
@@ -116,7 +125,7 @@ def ask(*, session: Session, question: str, actor: str, as_of: dt.date | None = 
         entity_type="ai_query",
         entity_id=log.id,
         details={
-            "engine": ENGINE,
+            "engine": engine_name(read),
             "as_of": day.isoformat(),
             "question": text,
             "message": message,

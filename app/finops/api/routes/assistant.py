@@ -58,14 +58,18 @@ class AskResponse(ResponseModel):
 
 
 def _ask(ctx: OperationContext, _params: NoParams) -> Reply:
+    from finops.assistant.engines import build_reader
     from finops.assistant.service import ask
+    from finops.config import get_settings
 
     assert isinstance(ctx.body, AskBody)
+    settings = get_settings()
     result = ask(
         session=ctx.session,
         question=ctx.body.question,
         actor=ctx.actor,
         as_of=ctx.body.as_of or ctx.now.astimezone(dt.UTC).date(),
+        reader=build_reader(settings.assistant_engine, settings.bedrock_model_id),
     )
     return Reply(AskResponse.model_validate(result.as_json()))
 
