@@ -119,6 +119,17 @@ class ApiStack(Stack):
             "scoped to resources (AWS supports only '*' for them); all are read-only.",
             "Resource::*",
         )
+        if settings.assistant_engine == "bedrock":
+            # the only model the assistant may call; nothing else of Bedrock
+            self.api_role.add_to_policy(
+                iam.PolicyStatement(
+                    actions=["bedrock:InvokeModel"],
+                    resources=[
+                        f"arn:{self.partition}:bedrock:{self.region}::foundation-model/"
+                        f"{settings.bedrock_model_id}"
+                    ],
+                )
+            )
         private = network.vpc.select_subnets(subnet_group_name="private")
         environment = {
             "FINOPS_ENVIRONMENT": settings.environment,
@@ -128,6 +139,8 @@ class ApiStack(Stack):
             "FINOPS_BILLING_QUEUE": settings.name("billing-events"),
             "POWERTOOLS_SERVICE_NAME": settings.name("api"),
             "FINOPS_LOG_LEVEL": "INFO",
+            "FINOPS_ASSISTANT_ENGINE": settings.assistant_engine,
+            "FINOPS_BEDROCK_MODEL_ID": settings.bedrock_model_id,
         }
         stage = {
             "api_gateway_stage": API_GATEWAY_STAGE,

@@ -49,6 +49,9 @@ class DeploymentSettings:
     jobs_cpu: int = 2048
     jobs_memory_mb: int = 8192
     log_retention_days: int = 90
+    # the assistant: "parser" (offline) or "bedrock" (the API may invoke this model)
+    assistant_engine: str = "parser"
+    bedrock_model_id: str = "anthropic.claude-3-5-haiku-20241022-v1:0"
     # orchestration
     mwaa_environment_class: str = "mw1.small"
     mwaa_airflow_version: str = "3.0.6"
@@ -89,6 +92,8 @@ class DeploymentSettings:
             raise SettingsError("finops:db_allocated_storage_gib must be >= 20 (gp3 minimum)")
         if self.db_max_allocated_storage_gib < self.db_allocated_storage_gib:
             raise SettingsError("finops:db_max_allocated_storage_gib must be >= the allocation")
+        if self.assistant_engine not in ("parser", "bedrock"):
+            raise SettingsError("finops:assistant_engine must be parser or bedrock")
         if self.log_retention_days not in (30, 90, 180, 365):
             raise SettingsError("finops:log_retention_days must be one of 30, 90, 180, 365")
         if bool(self.domain_name) != bool(self.certificate_arn):

@@ -4,6 +4,7 @@ key properties (what a reviewer of the templates would look for first)."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -212,6 +213,50 @@ def test_synthesis_leaves_the_process_environment_as_it_was(synthesis: Synthesis
     leaked = {k: v for k, v in os.environ.items() if "${Token[" in v}
     assert leaked == {}
     assert "FINOPS_DATABASE_SECRET_ARN" not in os.environ
+
+
+def test_the_assistant_may_invoke_only_its_model_and_only_when_turned_on(
+    synthesis: Synthesis, infra_path: None, tmp_path: Path
+) -> None:
+    assert "bedrock:InvokeModel" not in _actions(_statements(synthesis, "api", "ApiRole"))
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+    from finops_infra.api import ApiStack
+    from finops_infra.chalice_project import stage_project
+    from finops_infra.data import DataStack
+    from finops_infra.network import NetworkStack
+    from finops_infra.settings import DeploymentSettings
+
+    project = stage_project(None, tmp_path / "project", "unused", {})
+    (project / "requirements.txt").write_text("")
+    app = cdk.App(
+        context={
+            "finops:assistant_engine": "bedrock",
+            "finops:chalice_project_dir": str(project),
+        }
+    )
+    settings = DeploymentSettings.from_context(app.node.try_get_context)
+    network = NetworkStack(app, "n", settings)
+    data = DataStack(app, "d", settings, network)
+    here = Path.cwd()
+    os.chdir(tmp_path)
+    try:
+        api = ApiStack(app, "a", settings, network, data, tmp_path / "staging")
+    finally:
+        os.chdir(here)
+    template = Template.from_stack(api).to_json()
+    grants = [
+        statement
+        for resource in template["Resources"].values()
+        if resource["Type"] == "AWS::IAM::Policy"
+        and "ApiRole" in json.dumps(resource["Properties"]["Roles"])
+        for statement in resource["Properties"]["PolicyDocument"]["Statement"]
+        if statement["Action"] == "bedrock:InvokeModel"
+    ]
+    assert len(grants) == 1
+    assert json.dumps(grants[0]["Resource"]).endswith(
+        'foundation-model/anthropic.claude-3-5-haiku-20241022-v1:0"]]}'
+    )
 
 
 def test_bad_context_is_refused_naming_the_key(infra_path: None) -> None:
