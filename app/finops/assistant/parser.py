@@ -555,8 +555,13 @@ def _filters(text: str, vocabulary: Vocabulary) -> tuple[dict[str, list[str]], s
             )
         filters["account"] = sorted(set(accounts))
     for key, value in _TAG_FILTER.findall(text):
-        real = _tag_key(key, vocabulary) or key
-        filters.setdefault(f"tag:{real}", []).append(value)
+        real = _tag_key(key, vocabulary)
+        if real is None and vocabulary.tag_keys:
+            return filters, (
+                f"no resource carries the tag key {key!r}; tag keys in the data: "
+                + ", ".join(vocabulary.tag_keys[:20])
+            )
+        filters.setdefault(f"tag:{real or key}", []).append(value)
     return filters, problem
 
 
@@ -568,6 +573,24 @@ _OFF_TOPIC = re.compile(
     r"(poem|story|joke|song|essay|haiku|limerick|picture|image|code|script)\b|"
     r"\btranslate\b|\bweather\b|\brecipe\b"
 )
+
+
+_FOLLOW_UP = re.compile(
+    r"^(and\s+|so\s+|ok\s+|same\s+(again\s+)?)?((what|which|how)\b|for\b|the\b)?.*"
+    r"\b(it|that|this|one|other|those|these|them|previous|second|same|again|thing|things)\b"
+    r"[\s?.!]*$"
+)
+#: Clouds and products whose costs the platform does not hold (AWS billing data only).
+_OTHER_CLOUDS = re.compile(
+    r"\b(google|gcp|bigquery|azure|cosmos|oracle|oci|alibaba|ibm\s+cloud|digitalocean|"
+    r"snowflake|databricks)\b"
+)
+
+
+def _follow_up(text: str) -> bool:
+    """A short follow-up that points at an earlier answer ("and the other one?"): the reader
+    keeps no conversation, so it asks for the whole question."""
+    return len(text.split()) <= 8 and bool(_FOLLOW_UP.match(text))
 
 
 def _refusal(text: str) -> str | None:
@@ -619,10 +642,26 @@ def screen_question(text: str, vocabulary: Vocabulary) -> ParseOutcome | None:
     refusal = _refusal(text)
     if refusal:
         return ParseOutcome(status="refused", message=refusal)
+    other = _OTHER_CLOUDS.search(text)
+    if other:
+        return ParseOutcome(
+            status="clarify",
+            message=f"The platform holds AWS billing data; there is no cost for "
+            f"{other.group(1)}. Services with costs: " + ", ".join(vocabulary.services[:12]),
+            options=vocabulary.services[:12],
+        )
+    if _follow_up(text) and not _COST_WORDS.search(text):
+        return ParseOutcome(
+            status="clarify",
+            message="Which figure and period? I answer each question on its own, e.g. "
+            "'EC2 cost last month'.",
+            options=_EXAMPLES,
+        )
     names_a_service = any(re.search(rf"\b{re.escape(a)}\b", text) for a in SERVICE_ALIASES)
     about_costs = (
         any(pattern.search(text) for pattern in (_COST_WORDS, _RISING, _FALLING, _MAX_DAY, _COUNT))
         or _finding(text) is not None
+        or re.search(r"\btag(ged|s)?\b", text) is not None
     )
     if not about_costs and not names_a_service and not _filters(text, vocabulary)[0]:
         return ParseOutcome(
