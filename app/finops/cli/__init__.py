@@ -28,6 +28,7 @@ from finops.cli import (
     forecasts,
     insights,
     jobs,
+    mcp,
     recommendations,
     remediation,
     serve,
@@ -55,6 +56,7 @@ app.command("insights")(insights.insights)
 app.command("audit")(audit.audit)
 app.command("serve")(serve.serve)
 app.command("demo")(serve.demo)
+app.command("mcp")(mcp.mcp_command)
 
 app.add_typer(db.db_app, name="db")
 app.add_typer(billing.export_app, name="export")
