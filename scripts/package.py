@@ -95,7 +95,7 @@ NOT_IN_LAMBDA = {
     "chalice": "the build copies Chalice's runtime files (chalice/__init__.py, chalice/app.py)",
 }
 #: Core subpackages left out of the Lambda package (no handler imports them).
-CORE_EXCLUDED = ("cli", "devtools", "dashboard")
+CORE_EXCLUDED = ("cli", "devtools", "dashboard", "mcp")  # mcp: the stdio server, not a Lambda
 
 #: Removed from the installed third-party packages: never imported by the handlers. Globs are
 #: relative to the package root; a directory match removes the directory.
