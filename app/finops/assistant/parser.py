@@ -62,10 +62,13 @@ _WRITE = re.compile(
     r"^\s*(please\s+|can you\s+|could you\s+|go\s+(ahead\s+)?(and\s+)?)?"
     r"(delete|drop|truncate|remove|terminate|stop|shut\s*down|kill|destroy|update|insert|modify|"
     r"change|set|create|approve|reject|execute|apply|revoke|disable|enable|resize|scale|"
-    r"rollback|roll\s+back|purge|wipe|erase|edit|rename|grant|restart|reboot|start)\b"
+    r"rollback|roll\s+back|purge|wipe|erase|edit|rename|grant|restart|reboot|start|dismiss|"
+    r"acknowledge|ack|resolve|snooze|silence|mute|accept|close|reopen|assign|mark|untag|"
+    r"cancel|pause|unpause|trigger|deploy|provision|launch)\b"
 )
 _WRITE_ANYWHERE = re.compile(
-    r"\b(delete|drop|truncate|terminate|destroy|purge|wipe|erase)\b.*\b(table|database|"
+    r"\b(delete|drop|truncate|terminate|destroy|purge|wipe|erase|dismiss|resolve|acknowledge|"
+    r"approve|reject)\b.*\b(table|database|anomal(y|ies)|recommendations?|remediations?|"
     r"instance|instances|bucket|data|rows|records|budget|everything|all|account|policy|facts)\b"
 )
 _SQL = re.compile(
