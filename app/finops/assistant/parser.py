@@ -100,15 +100,21 @@ _RISING = re.compile(
 _FALLING = re.compile(
     r"\b(fall(ing|s)?|fell|decreas(e|ed|es|ing)|drop(ped|s|ping)?|declin(e|ed|ing)|"
     r"went\s+down|gone\s+down|go(ing)?\s+down|shr(ank|ink|unk|inking)|down\s+the\s+most|"
-    r"reduc(ed|tion)|sav(ed|ing)\s+the\s+most)\b"
+    r"reduc(ed|tion)|sav(ed|ing)\s+the\s+most|cut|cuts|trimmed|lowered)\b"
 )
 _COMPARE = re.compile(r"\b(compare|compared|comparison|vs\.?|versus|against)\b")
 _MAX_DAY = re.compile(
+    r"\b(which|what)\s+(single\s+)?day\b|\bon\s+which\s+day\b|"
     r"\b(most\s+expensive|highest|peak|biggest|costliest|worst|max(imum)?)\s+(single\s+)?day\b"
     r"|\bday\s+(with\s+the\s+)?(highest|most|biggest|peak)\b"
 )
-_SERIES_DAY = re.compile(r"\b(per\s+day|daily|each\s+day|by\s+day|day\s+by\s+day|every\s+day)\b")
-_SERIES_MONTH = re.compile(r"\b(per\s+month|monthly|each\s+month|by\s+month|month\s+by\s+month)\b")
+_SERIES_DAY = re.compile(
+    r"\b(per[\s-]day|daily|each\s+day|by\s+day|day[\s-]by[\s-]day|every\s+day|day[\s-]on[\s-]day)\b"
+)
+_SERIES_MONTH = re.compile(
+    r"\b(per[\s-]month|monthly|each\s+month|by\s+month|month[\s-]by[\s-]month|"
+    r"month[\s-]on[\s-]month|month[\s-]over[\s-]month)\b"
+)
 _TREND = re.compile(r"\b(trend|over\s+time|evolution|history|time\s+series)\b")
 _COUNT = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b|\bcount\s+(of\s+)?(the\s+)?")
 _TOP = re.compile(
@@ -443,13 +449,56 @@ def _n(text: str) -> int | None:
         r"services?|accounts?|regions?|resources?|usage\s+types?|teams?|products?)\b",
         text,
     )
+    if found is None:
+        found = re.search(rf"\b{_NUM}\s+(?:[a-z-]+\s+){{0,3}}recommendations\b", text)
     if found:
         return _number(found.group(1))
     return None
 
 
+#: Words for an organisation's units; grouped by the tag key of that name when one exists.
+_ORG_WORDS = (
+    "team",
+    "department",
+    "project",
+    "owner",
+    "env",
+    "environment",
+    "application",
+    "app",
+    "cost center",
+    "cost centre",
+    "business unit",
+    "product",
+    "customer",
+)
+
+
+def _org_group(text: str, vocabulary: Vocabulary) -> tuple[str | None, str | None]:
+    """(tag:<key>, problem): "by team", "top teams", "which teams" group by a tag key of that
+    name; an organisation word with no such tag key is a problem (a clarifying question)."""
+    for word in _ORG_WORDS:
+        pattern = (
+            rf"\b(by|per|each|top|which|what|across)\s+(the\s+|our\s+|all\s+)?{word}s?\b"
+            rf"|\b{word}s\b"
+        )
+        if re.search(pattern, text):
+            key = _tag_key(word, vocabulary)
+            if key:
+                return f"tag:{key}", None
+            return None, (
+                f"no resource carries a {word!r} tag; tag keys in the data: "
+                + ", ".join(vocabulary.tag_keys[:20])
+            )
+    return None, None
+
+
 def _group(text: str, vocabulary: Vocabulary) -> str | None:
-    # "account 111111111111" and "region us-east-1" name filters, not groupings
+    # "account 111111111111" and "region us-east-1" name filters, not groupings; "across all
+    # of our accounts" is the whole estate
+    text = re.sub(
+        r"\bacross\s+all\s+(of\s+)?(our\s+|the\s+)?(accounts|regions|services)\b", " ", text
+    )
     text = re.sub(r"\b(accounts?|linked\s+accounts?)\s+(?:id\s+)?\d{12}\b", " ", text)
     text = re.sub(r"\bregions?\s+[a-z]{2}(?:-gov)?-[a-z]+-\d\b", " ", text)
     for pattern in _TAG_GROUP:
@@ -458,10 +507,27 @@ def _group(text: str, vocabulary: Vocabulary) -> str | None:
             key = _tag_key(found.group(1), vocabulary)
             if key and not _TAG_FILTER.search(text):
                 return f"tag:{key}"
+    org, _problem = _org_group(text, vocabulary)
+    if org:
+        return org
     for pattern, dimension in _GROUPS:
         if pattern.search(text):
             return dimension
+    for word in _words(text):  # a misspelt group word: "acount", "servcies"
+        close = difflib.get_close_matches(word, list(_GROUP_WORDS), 1, 0.85)
+        if close and len(word) >= 6:
+            return _GROUP_WORDS[close[0]]
     return None
+
+
+_GROUP_WORDS = {
+    "account": "account",
+    "accounts": "account",
+    "service": "service",
+    "services": "service",
+    "region": "region",
+    "regions": "region",
+}
 
 
 def _tag_key(word: str, vocabulary: Vocabulary) -> str | None:
@@ -591,9 +657,14 @@ _OTHER_CLOUDS = re.compile(
 
 
 def _follow_up(text: str) -> bool:
-    """A short follow-up that points at an earlier answer ("and the other one?"): the reader
-    keeps no conversation, so it asks for the whole question."""
-    return len(text.split()) <= 8 and bool(_FOLLOW_UP.match(text))
+    """A short follow-up that points at an earlier answer ("and the other one?", "same thing
+    for the week before"): the reader keeps no conversation, so it asks for the whole question."""
+    words = len(text.split())
+    if words <= 10 and re.match(
+        r"^(and\s+)?(the\s+)?same(\s+thing|\s+again|\s+but|\s+for)\b", text
+    ):
+        return True
+    return words <= 8 and bool(_FOLLOW_UP.match(text))
 
 
 def _refusal(text: str) -> str | None:
@@ -653,7 +724,7 @@ def screen_question(text: str, vocabulary: Vocabulary) -> ParseOutcome | None:
             f"{other.group(1)}. Services with costs: " + ", ".join(vocabulary.services[:12]),
             options=vocabulary.services[:12],
         )
-    if _follow_up(text) and not _COST_WORDS.search(text):
+    if _follow_up(text) and not re.search(r"\b(cost|costs|spend|spent|bill|billed)\b", text):
         return ParseOutcome(
             status="clarify",
             message="Which figure and period? I answer each question on its own, e.g. "
@@ -787,6 +858,8 @@ def parse_question(question: str, *, as_of: dt.date, vocabulary: Vocabulary) -> 
             options=("the last 30 days", "last month", "this month to date"),
         )
     filters, problem = _filters(text, vocabulary)
+    if problem is None and not _TAG_GROUP[0].search(text):
+        _org, problem = _org_group(text, vocabulary)
     if problem:
         return ParseOutcome(status="clarify", message=problem, options=vocabulary.services[:12])
     try:
