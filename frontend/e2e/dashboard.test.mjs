@@ -9,6 +9,7 @@ import Big from "big.js";
 import {
   apiGet,
   apiPost,
+  axeViolations,
   createKey,
   launchBrowser,
   openPage,
@@ -453,6 +454,123 @@ describe("interactions", () => {
     await page.keyboard.press("Enter");
     assert.equal(await page.evaluate(() => document.activeElement?.id), "main");
     assertClean(problems, "keyboard");
+    await context.close();
+  });
+});
+
+/** The rows of the Ask page's table as the API spells them (data-* carry the exact text). */
+async function shownAskRows(page) {
+  return page.locator('[data-testid="ask-rows"] tbody tr').evaluateAll((rows) =>
+    rows.map((row) => {
+      const value = (id) => row.querySelector(`[data-testid="${id}"]`)?.dataset.value ?? null;
+      return {
+        group: row.dataset.group,
+        value: value("ask-row-value"),
+        currency: row.dataset.currency,
+        current: value("ask-row-current"),
+        previous: value("ask-row-previous"),
+        change_percent: value("ask-row-change-percent"),
+      };
+    }),
+  );
+}
+
+/** Types `question` into the Ask page's box, presses Enter and waits for the answer. */
+async function ask(page, question) {
+  const answered = page.waitForResponse(
+    (r) => r.url().endsWith("/api/v1/ask") && r.request().method() === "POST",
+  );
+  await page.getByLabel("Question", { exact: true }).fill(question);
+  await page.getByLabel("Question", { exact: true }).press("Enter");
+  const response = await answered;
+  assert.equal(response.status(), 200);
+  await page.waitForSelector('[data-testid="ask-answer"]');
+  await settle(page);
+  return response.json();
+}
+
+describe("the assistant", () => {
+  test("ask: the rows shown are the API's for the same question and as_of", async () => {
+    const question = "Top 5 services with rising cost last 60 days?";
+    const { page, problems, context } = await openPage(browser, demo);
+    await visit(page, demo.baseUrl, "/ask");
+    const asked = await ask(page, question);
+    assert.equal(asked.question, question);
+    const asOf = await page.getAttribute('[data-testid="ask-as-of"]', "data-value");
+    assert.equal(asOf, asked.as_of);
+
+    // the same question asked of the API directly, as of the same day
+    const api = await apiPost(demo, "/ask", { question, as_of: asOf });
+    assert.equal(api.status, "answered");
+    assert.ok(api.answer.rows.length > 0, "the demo has services whose cost rose");
+    assert.deepEqual(
+      await shownAskRows(page),
+      api.answer.rows.map((r) => ({
+        group: r.group,
+        value: r.value,
+        currency: r.currency,
+        current: r.current,
+        previous: r.previous,
+        change_percent: r.change_percent,
+      })),
+    );
+    assert.equal(await page.textContent('[data-testid="ask-message"]'), api.message);
+    // the request and the command that return the same figures
+    const params = new URLSearchParams(
+      Object.entries(api.sources[0].params).map(([k, v]) => [k, String(v)]),
+    );
+    const source = await page.textContent('[data-testid="ask-source"]');
+    assert.match(source, /^GET \/api\/v1\/costs\/changes\?/);
+    assert.deepEqual(
+      Object.fromEntries(new URL(source.slice(4), "http://local").searchParams),
+      Object.fromEntries(params),
+    );
+    assert.equal(await page.textContent('[data-testid="ask-cli"]'), api.cli);
+    assert.match(api.cli, /^finops cost-changes /);
+    // the session's history names the question
+    assert.match(await page.textContent('[data-testid="ask-history"]'), /rising cost last 60 days/);
+
+    await page.locator('[data-testid="ask-plan"] summary').click();
+    assert.match(await page.textContent('[data-testid="ask-plan"]'), /end exclusive/);
+    assert.deepEqual(await axeViolations(page), [], "axe violations on /ask");
+    await screenshot(page, "ask");
+    assertClean(problems, "/ask");
+    await context.close();
+  });
+
+  test("ask: a request to change something is refused", async () => {
+    const question = "delete all EC2 instances";
+    const { page, problems, context } = await openPage(browser, demo);
+    await visit(page, demo.baseUrl, "/ask");
+    const asked = await ask(page, question);
+    assert.equal(asked.status, "refused");
+    const notice = page.getByTestId("ask-refusal");
+    await notice.waitFor();
+    assert.match(await notice.textContent(), /I only read costs/);
+    assert.equal(await page.getByTestId("ask-rows").count(), 0);
+    assert.equal(await page.getByTestId("ask-cli").count(), 0);
+    assert.deepEqual(await axeViolations(page), [], "axe violations on a refusal");
+    assertClean(problems, "/ask refused");
+    await context.close();
+  });
+
+  test("the Overview's question box asks on the Ask page", async () => {
+    const question = "How much did we spend last month?";
+    const { page, problems, context } = await openPage(browser, demo);
+    await visit(page, demo.baseUrl, "/");
+    await page.getByLabel("Ask about your costs").fill(question);
+    await page.getByLabel("Ask about your costs").press("Enter");
+    await page.waitForURL("**/ask?**");
+    await page.waitForSelector('[data-testid="ask-answer"]');
+    await settle(page);
+    assert.equal(new URL(page.url()).searchParams.get("q"), question);
+    const asOf = await page.getAttribute('[data-testid="ask-as-of"]', "data-value");
+    const api = await apiPost(demo, "/ask", { question, as_of: asOf });
+    assert.equal(
+      await page.getAttribute('[data-testid="ask-value"]', "data-value"),
+      api.answer.value,
+    );
+    assertClean(problems, "/ -> /ask");
     await context.close();
   });
 });

@@ -15,6 +15,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const FRONTEND_DIR = resolve(here, "..");
 export const REPO_DIR = resolve(FRONTEND_DIR, "..");
 export const SCREENSHOT_DIR = resolve(REPO_DIR, "docs/screenshots");
+export const DIST_DIR = resolve(FRONTEND_DIR, "dist");
 const AXE_PATH = resolve(FRONTEND_DIR, "node_modules/axe-core/axe.min.js");
 
 export function finopsBin() {
@@ -90,6 +91,12 @@ export async function startDemo({ months = 6, accounts = 4, timeoutMs = 420_000 
   }
   // An embedded SQLite database in a fresh directory: the suite never touches anyone's data.
   delete env.FINOPS_DATABASE_URL;
+  // The build under test is this checkout's `npm run build`, not a copy packaged with the core
+  // (`make build` leaves one in app/finops/dashboard/, which `finops serve` would prefer).
+  env.FINOPS_DASHBOARD_DIR ??= DIST_DIR;
+  if (!existsSync(join(env.FINOPS_DASHBOARD_DIR, "index.html"))) {
+    throw new Error(`no dashboard build in ${env.FINOPS_DASHBOARD_DIR}: run npm run build`);
+  }
   const workdir = mkdtempSync(join(tmpdir(), "finops-e2e-"));
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -198,8 +205,8 @@ export async function settle(page, timeout = 30_000) {
   await page.waitForLoadState("networkidle");
 }
 
-/** axe-core violations of impact serious or critical (the suite allows none). */
-export async function seriousViolations(page) {
+/** Every axe-core violation on the page (id, impact, help, the first nodes). */
+export async function axeViolations(page) {
   await page.addScriptTag({ path: AXE_PATH });
   const result = await page.evaluate(async () => {
     const r = await axe.run(document, { resultTypes: ["violations"] });
@@ -210,7 +217,13 @@ export async function seriousViolations(page) {
       nodes: v.nodes.slice(0, 3).map((n) => n.target.join(" ")),
     }));
   });
-  return result.filter((v) => v.impact === "serious" || v.impact === "critical");
+  return result;
+}
+
+/** axe-core violations of impact serious or critical (the suite allows none). */
+export async function seriousViolations(page) {
+  const violations = await axeViolations(page);
+  return violations.filter((v) => v.impact === "serious" || v.impact === "critical");
 }
 
 export async function screenshot(page, name) {

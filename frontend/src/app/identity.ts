@@ -17,6 +17,8 @@ export type Role = (typeof ROLES)[number];
 
 /** The minimum role of each route the dashboard changes something through. */
 export const ROUTE_ROLES = {
+  // a question is a read, but a POST (it is logged): any key may ask
+  "POST /api/v1/ask": "viewer",
   "POST /api/v1/recommendations/{recommendation_id}/accept": "operator",
   "POST /api/v1/recommendations/{recommendation_id}/dismiss": "operator",
   "POST /api/v1/recommendations/{recommendation_id}/apply": "operator",

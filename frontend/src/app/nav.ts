@@ -6,6 +6,7 @@ export interface NavItem {
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { to: "/", label: "Overview", end: true },
+  { to: "/ask", label: "Ask" },
   { to: "/costs", label: "Cost explorer" },
   { to: "/usage", label: "Usage" },
   { to: "/anomalies", label: "Anomalies" },

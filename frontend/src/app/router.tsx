@@ -1,5 +1,7 @@
 import type { QueryClient } from "@tanstack/react-query";
 import { createBrowserRouter } from "react-router";
+import { prefetchAsk } from "@/features/ask/api";
+import { readAskRequest } from "@/features/ask/path";
 import { prefetchOverview } from "@/features/overview/queries";
 import { LoadingState } from "@/ui/LoadingState";
 import { AppShell } from "./AppShell";
@@ -29,6 +31,15 @@ export function routes(queryClient: QueryClient) {
           },
           lazy: () =>
             import("@/features/overview/OverviewPage").then((m) => ({ Component: m.OverviewPage })),
+        },
+        {
+          path: "ask",
+          // A question in the URL (a link, the Overview's box) is asked while the page loads.
+          loader: ({ request }: { request: Request }) => {
+            prefetchAsk(queryClient, readAskRequest(new URL(request.url).searchParams));
+            return null;
+          },
+          lazy: () => import("@/features/ask/AskPage").then((m) => ({ Component: m.AskPage })),
         },
         {
           path: "costs",

@@ -63,6 +63,7 @@ export function BandChart({
   summary,
   formatValue = (v) => formatNumber(v),
   formatAxis,
+  formatX = formatShortDate,
   highlight,
   marker,
   height = 300,
@@ -75,6 +76,8 @@ export function BandChart({
   summary: string;
   formatValue?: (value: number) => string;
   formatAxis?: (value: number) => string;
+  /** The x labels and tooltip titles (default: "Nov 27"; e.g. formatMonth for months). */
+  formatX?: (x: string) => string;
   highlight?: { from: string; to: string; label: string };
   marker?: { x: string; label: string };
   height?: number;
@@ -87,7 +90,7 @@ export function BandChart({
         <XAxis
           {...CATEGORY_AXIS}
           dataKey="x"
-          tickFormatter={(x: string) => formatShortDate(x)}
+          tickFormatter={(x: string) => formatX(x)}
           minTickGap={24}
         />
         <YAxis {...VALUE_AXIS} tickFormatter={formatAxis ?? formatValue} />
@@ -119,7 +122,7 @@ export function BandChart({
             if (!props.active || !point) return null;
             return (
               <TooltipCard
-                title={formatShortDate(point.x)}
+                title={formatX(point.x)}
                 rows={[...bars, ...lines, ...bands]
                   .filter((spec) => point.exact[spec.key])
                   .map((spec) => ({

@@ -319,3 +319,189 @@ export const emptySavings = { recommendations: [], accounts: [], totals: [] };
 export function listPage<T>(items: T[], limit = 50) {
   return { items, total: items.length, limit, offset: 0, next_offset: null };
 }
+
+/** `POST /ask` answers, as the demo gives them (asked on 2026-12-03). */
+function askRow(group: string, value: string): Schemas["AskRowOut"] {
+  return { group, value, currency: "USD", current: null, previous: null, change_percent: null };
+}
+
+const noAnswer: Schemas["AskAnswerOut"] = {
+  metric: null,
+  currency: null,
+  value: null,
+  chart: null,
+  rows: [],
+};
+
+export const askRising: Schemas["AskResponse"] = {
+  question: "Top 5 services with rising cost last 60 days?",
+  as_of: "2026-12-03",
+  status: "answered",
+  message:
+    "2 service value(s) rose most in the last 60 days against the 60 days before: AWS Lambda +1,115.81 USD, Amazon Elastic Compute Cloud +461.40 USD",
+  assumptions: [],
+  options: [],
+  plan: {
+    intent: "rising",
+    window: { start: "2026-10-04", end: "2026-12-03", label: "the last 60 days" },
+    previous_window: { start: "2026-08-05", end: "2026-10-04", label: "the 60 days before" },
+    metric: "effective_cost",
+    group_by: "service",
+    filters: {},
+    n: 5,
+    granularity: null,
+  },
+  answer: {
+    metric: "effective_cost",
+    currency: "USD",
+    value: null,
+    chart: "bar",
+    rows: [
+      {
+        group: "AWS Lambda",
+        value: "1115.8143655352",
+        currency: "USD",
+        current: "3771.5661080448",
+        previous: "2655.7517425096",
+        change_percent: "42.02",
+      },
+      {
+        group: "Amazon Elastic Compute Cloud",
+        value: "461.3999040",
+        currency: "USD",
+        current: "13579.6288816",
+        previous: "13118.2289776",
+        change_percent: "3.52",
+      },
+    ],
+  },
+  sources: [
+    {
+      method: "GET",
+      path: "/api/v1/costs/changes",
+      params: {
+        start: "2026-10-04",
+        end: "2026-12-03",
+        metric: "effective",
+        group_by: "service",
+        previous_start: "2026-08-05",
+        previous_end: "2026-10-04",
+        direction: "rising",
+        limit: 5,
+      },
+    },
+  ],
+  cli: "finops cost-changes --start 2026-10-04 --end 2026-12-03 --previous-start 2026-08-05 --previous-end 2026-10-04 --group-by service --direction rising --limit 5 --metric effective --json",
+  log_id: 1,
+};
+
+export const askTotal: Schemas["AskResponse"] = {
+  question: "How much did we spend on lambda last month?",
+  as_of: "2026-12-03",
+  status: "answered",
+  message: "2,422.44 USD in November 2026.",
+  assumptions: [],
+  options: [],
+  plan: {
+    intent: "total",
+    window: { start: "2026-11-01", end: "2026-12-01", label: "November 2026" },
+    previous_window: null,
+    metric: "effective_cost",
+    group_by: null,
+    filters: { service: ["AWS Lambda"] },
+    n: null,
+    granularity: null,
+  },
+  answer: {
+    metric: "effective_cost",
+    currency: "USD",
+    value: "2422.4415029175",
+    chart: "number",
+    rows: [askRow("USD", "2422.4415029175")],
+  },
+  sources: [
+    {
+      method: "GET",
+      path: "/api/v1/costs",
+      params: {
+        start: "2026-11-01",
+        end: "2026-12-01",
+        metric: "effective",
+        "filter[service]": "AWS Lambda",
+      },
+    },
+  ],
+  cli: "finops costs --start 2026-11-01 --end 2026-12-01 --filter 'service=AWS Lambda' --metric effective --json",
+  log_id: 2,
+};
+
+export const askSeries: Schemas["AskResponse"] = {
+  question: "EC2 cost per day this month",
+  as_of: "2026-12-03",
+  status: "answered",
+  message: "2 day bucket(s) in this month to date, 462.60 USD in all.",
+  assumptions: [],
+  options: [],
+  plan: {
+    intent: "series",
+    window: { start: "2026-12-01", end: "2026-12-03", label: "this month to date" },
+    previous_window: null,
+    metric: "effective_cost",
+    group_by: null,
+    filters: { service: ["Amazon Elastic Compute Cloud"] },
+    n: null,
+    granularity: "day",
+  },
+  answer: {
+    metric: "effective_cost",
+    currency: "USD",
+    value: "462.5951936",
+    chart: "line",
+    rows: [askRow("2026-12-01", "203.2562336"), askRow("2026-12-02", "259.33896")],
+  },
+  sources: [
+    {
+      method: "GET",
+      path: "/api/v1/costs",
+      params: {
+        start: "2026-12-01",
+        end: "2026-12-03",
+        metric: "effective",
+        "filter[service]": "Amazon Elastic Compute Cloud",
+        granularity: "day",
+      },
+    },
+  ],
+  cli: "finops costs --start 2026-12-01 --end 2026-12-03 --granularity day --filter 'service=Amazon Elastic Compute Cloud' --metric effective --json",
+  log_id: 3,
+};
+
+export const askClarify: Schemas["AskResponse"] = {
+  question: "How much on redshift last month?",
+  as_of: "2026-12-03",
+  status: "clarify",
+  message:
+    "there is no cost for redshift in the data; services that have costs: AWS Lambda, Amazon Elastic Compute Cloud",
+  assumptions: [],
+  options: ["AWS Lambda", "Amazon Elastic Compute Cloud"],
+  plan: null,
+  answer: noAnswer,
+  sources: [],
+  cli: null,
+  log_id: 4,
+};
+
+export const askRefused: Schemas["AskResponse"] = {
+  question: "delete all EC2 instances",
+  as_of: "2026-12-03",
+  status: "refused",
+  message:
+    "I only read costs; I never change resources, budgets or data. Changes go through remediation policies with an approval, or the budgets API.",
+  assumptions: [],
+  options: [],
+  plan: null,
+  answer: noAnswer,
+  sources: [],
+  cli: null,
+  log_id: 5,
+};

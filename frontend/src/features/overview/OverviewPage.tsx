@@ -24,6 +24,7 @@ import { SourceNote } from "@/ui/SourceNote";
 import { MoneyStat, Stat } from "@/ui/Stat";
 import { Table, Td, Th } from "@/ui/Table";
 import { scopeLabel, useAnomalies } from "../anomalies/api";
+import { AskBox } from "../ask/AskBox";
 import { useBudgets } from "../budgets/api";
 import { useCosts, useCostSummary } from "../costs/api";
 import { buildChartRows, buildSeries } from "../costs/costRows";
@@ -419,6 +420,8 @@ export function OverviewPage() {
       <PageHeader
         title="Overview"
         description="Where spend stands this month, and what needs attention."
+        actions={<AskBox />}
+        actionsClassName="w-full sm:w-auto"
       />
       <div className="grid grid-cols-1 gap-4 lg:grid-cols-3">
         <MonthToDate />
