@@ -54,7 +54,13 @@ class AskResult:
                 "value": None if answer is None or answer.value is None else str(answer.value),
                 "chart": answer.chart if answer else None,
                 "rows": [
-                    {"group": r.group, "value": str(r.value), "currency": r.currency, **r.extra}
+                    {
+                        "group": r.group,
+                        "value": str(r.value),
+                        "currency": r.currency,
+                        # an empty extra (no base to compare with) is null, not ""
+                        **{k: (v if v != "" else None) for k, v in r.extra.items()},
+                    }
                     for r in (answer.rows if answer else [])
                 ],
             },

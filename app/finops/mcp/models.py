@@ -477,12 +477,12 @@ class AskIn(InputModel):
 
 
 class AskRowOut(Output):
-    """One row of an answer. Further keys, all text, depend on the kind of answer: current,
-    previous and change_percent for rising/falling; severity, status and days for anomalies;
-    kind and id for recommendations; and so on."""
+    """One row of an answer. Further keys, text or null, depend on the kind of answer:
+    current, previous and change_percent (null without a base) for rising/falling; severity,
+    status and days for anomalies; kind and id for recommendations; and so on."""
 
     model_config = ConfigDict(frozen=True, extra="allow")
-    __pydantic_extra__: dict[str, str] = Field(init=False)
+    __pydantic_extra__: dict[str, str | None] = Field(init=False)
 
     group: str
     value: str = Field(description="Exact decimal text; for rising/falling, the change.")
