@@ -204,3 +204,31 @@ def test_recommendations_are_answered_from_the_recommendations_service(
         ("i-aaa", Decimal("70.08")),
         ("i-bbb", Decimal("10.00")),
     ]
+
+
+def test_the_history_shows_each_caller_their_own_questions_and_admins_all(
+    facts_db: Database,
+) -> None:
+    with api_client(facts_db) as api:
+        for role, question in (
+            ("viewer", QUESTION),
+            ("viewer", "drop table billing_facts"),
+            ("admin", "How much did we spend on EC2 last month?"),
+        ):
+            status, _ = api.send("POST", "/ask", {"question": question, "as_of": AS_OF}, role=role)
+            assert status == 200
+        status, mine = api.get("/ask/history", role="viewer")
+        assert status == 200
+        assert [(i["question"], i["status"]) for i in mine["items"]] == [
+            ("drop table billing_facts", "refused"),
+            (QUESTION, "answered"),
+        ]
+        assert mine["total"] == 2
+        assert mine["items"][1]["command"].startswith("finops cost-changes")
+        assert mine["items"][0]["plan"] is None
+        status, everyone = api.get("/ask/history?limit=2", role="admin")
+        assert status == 200
+        assert everyone["total"] == 3
+        assert len(everyone["items"]) == 2
+        assert everyone["next_offset"] == 2
+        assert {i["asked_by"] for i in everyone["items"]} <= {"api:viewer-key", "api:admin-key"}

@@ -149,3 +149,48 @@ def ask(
         assumptions=outcome.assumptions,
         log_id=log.id,
     )
+
+
+@dataclass(frozen=True)
+class LoggedQuestion:
+    """One ``ai_query_log`` row as the history shows it."""
+
+    id: int
+    asked_at: dt.datetime
+    asked_by: str
+    question: str
+    status: str
+    plan: dict[str, Any] | None
+    command: str | None
+    error: str | None
+
+
+def question_history(
+    *, session: Session, asked_by: str | None, limit: int, offset: int
+) -> tuple[list[LoggedQuestion], int]:
+    """Logged questions, newest first, of ``asked_by`` (``None``: everyone's), and how many
+    there are in all."""
+    from sqlalchemy import func, select
+
+    query = select(AIQueryLog)
+    count = select(func.count()).select_from(AIQueryLog)
+    if asked_by is not None:
+        query = query.where(AIQueryLog.asked_by == asked_by)
+        count = count.where(AIQueryLog.asked_by == asked_by)
+    rows = session.scalars(
+        query.order_by(AIQueryLog.asked_at.desc(), AIQueryLog.id.desc()).limit(limit).offset(offset)
+    ).all()
+    items = [
+        LoggedQuestion(
+            id=row.id,
+            asked_at=row.asked_at,
+            asked_by=row.asked_by,
+            question=row.question,
+            status=row.status,
+            plan=row.plan,
+            command=row.query_text,
+            error=row.error,
+        )
+        for row in rows
+    ]
+    return items, int(session.scalar(count) or 0)

@@ -140,6 +140,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/ask/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Questions asked, newest first: your own (admins: everyone's), from the log. */
+        get: operations["listAskHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/accounts": {
         parameters: {
             query?: never;
@@ -1123,6 +1140,22 @@ export interface components {
              */
             as_of: string | null;
         };
+        /** AskHistoryPage */
+        AskHistoryPage: {
+            /** Total */
+            total: number;
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Next Offset
+             * @description Offset of the next page; null on the last.
+             */
+            next_offset: number | null;
+            /** Items */
+            items: components["schemas"]["AskedOut"][];
+        };
         /** AskResponse */
         AskResponse: {
             /** Question */
@@ -1195,6 +1228,39 @@ export interface components {
             params: {
                 [key: string]: unknown;
             };
+        };
+        /** AskedOut */
+        AskedOut: {
+            /** Id */
+            id: number;
+            /**
+             * Asked At
+             * Format: date-time
+             */
+            asked_at: string;
+            /** Asked By */
+            asked_by: string;
+            /** Question */
+            question: string;
+            /**
+             * Status
+             * @description answered, clarify or refused.
+             */
+            status: string;
+            /** Plan */
+            plan: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Command
+             * @description The finops command that reproduced the answer.
+             */
+            command: string | null;
+            /**
+             * Error
+             * @description The clarifying question or the refusal, if any.
+             */
+            error: string | null;
         };
         /** AuditEntryOut */
         AuditEntryOut: {
@@ -2375,6 +2441,24 @@ export interface components {
              * @default null
              */
             note: string | null;
+        };
+        /**
+         * PageParams
+         * @description Offset pagination.
+         */
+        PageParams: {
+            /**
+             * Limit
+             * @description Page size (1-1000).
+             * @default 100
+             */
+            limit: number;
+            /**
+             * Offset
+             * @description Items to skip.
+             * @default 0
+             */
+            offset: number;
         };
         /** PlanParams */
         PlanParams: {
@@ -3801,6 +3885,76 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AskResponse"];
+                };
+            };
+            /** @description Invalid query parameter (unknown, malformed or out of range). */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The key's role is below the route's minimum role. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Unexpected error (generic message, no internals). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description A dependency (the database) is unavailable. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listAskHistory: {
+        parameters: {
+            query?: {
+                /** @description Page size (1-1000). */
+                limit?: number;
+                /** @description Items to skip. */
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AskHistoryPage"];
                 };
             };
             /** @description Invalid query parameter (unknown, malformed or out of range). */

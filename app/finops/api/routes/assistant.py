@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import Field
 
-from finops.api.models import NoParams, ResponseModel
+from finops.api.models import NoParams, PageParams, PageResponse, ResponseModel, page_fields
 from finops.api.spec import OperationContext, Reply, RouteSpec
 from finops.auth.roles import Role
 from finops.core.models import InputModel
@@ -57,6 +57,40 @@ class AskResponse(ResponseModel):
     log_id: int
 
 
+class AskedOut(ResponseModel):
+    id: int
+    asked_at: dt.datetime
+    asked_by: str
+    question: str
+    status: str = Field(description="answered, clarify or refused.")
+    plan: dict[str, Any] | None
+    command: str | None = Field(description="The finops command that reproduced the answer.")
+    error: str | None = Field(description="The clarifying question or the refusal, if any.")
+
+
+class AskHistoryPage(PageResponse):
+    items: list[AskedOut]
+
+
+def _history(ctx: OperationContext, params: PageParams) -> Reply:
+    """The caller's own questions; an admin sees everyone's."""
+    from finops.assistant.service import question_history
+
+    principal = ctx.principal
+    everyone = principal is not None and principal.role.includes(Role.ADMIN)
+    items, total = question_history(
+        session=ctx.session,
+        asked_by=None if everyone else ctx.actor,
+        limit=params.limit,
+        offset=params.offset,
+    )
+    return Reply(
+        AskHistoryPage(
+            items=[AskedOut(**item.__dict__) for item in items], **page_fields(total, params)
+        )
+    )
+
+
 def _ask(ctx: OperationContext, _params: NoParams) -> Reply:
     from finops.assistant.engines import build_reader
     from finops.assistant.service import ask
@@ -86,6 +120,17 @@ ROUTES: tuple[RouteSpec, ...] = (
         min_role=Role.VIEWER,
         operation=_ask,
         body_model=AskBody,
+    ),
+    RouteSpec(
+        operation_id="listAskHistory",
+        method="GET",
+        path="/ask/history",
+        summary="Questions asked, newest first: your own (admins: everyone's), from the log.",
+        tag="assistant",
+        query_model=PageParams,
+        response_model=AskHistoryPage,
+        min_role=Role.VIEWER,
+        operation=_history,
     ),
 )
 """The assistant (tag ``assistant``)."""
