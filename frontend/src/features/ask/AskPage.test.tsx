@@ -1,25 +1,68 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { beforeEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { Schemas } from "@/api/client";
-import { mockApi } from "@/test/apiMock";
+import { mockApi, type RecordedRequest } from "@/test/apiMock";
 import { askClarify, askRefused, askRising, askSeries, askTotal } from "@/test/fixtures";
 import { renderRoute } from "@/test/render";
 import { AskBox } from "./AskBox";
 import { AskPage } from "./AskPage";
-import { clearAskHistory } from "./history";
 
 type AskResponse = Schemas["AskResponse"];
+type AskedOut = Schemas["AskedOut"];
 
-/** POST /ask answering by question (a clarifying answer for any other). */
-function askApi(answers: Record<string, AskResponse>) {
+function logged(id: number, question: string, status = "answered"): AskedOut {
+  return {
+    id,
+    asked_at: `2026-12-03T${String(id % 24).padStart(2, "0")}:05:00Z`,
+    asked_by: "admin",
+    question,
+    status,
+    plan: null,
+    command: status === "answered" ? `finops cost --question-${id}` : null,
+    error: status === "answered" ? null : `not answered (${id})`,
+  };
+}
+
+/** GET /ask/history over `log` (newest first), paged as the API pages it. */
+function historyRoute(log: AskedOut[]) {
+  return (url: URL) => {
+    const limit = Number(url.searchParams.get("limit") ?? "50");
+    const offset = Number(url.searchParams.get("offset") ?? "0");
+    const items = log.slice(offset, offset + limit);
+    return {
+      items,
+      total: log.length,
+      limit,
+      offset,
+      next_offset: offset + items.length < log.length ? offset + items.length : null,
+    };
+  };
+}
+
+/**
+ * POST /ask answering by question (a clarifying answer for any other), each logged at the top
+ * of GET /ask/history (which starts with `log`).
+ */
+function askApi(answers: Record<string, AskResponse>, log: AskedOut[] = []) {
+  let nextId = 1000;
   return mockApi({
     "POST /api/v1/ask": async (_url: URL, request: Request) => {
       const body = (await request.json()) as { question: string; as_of: string | null };
-      const answer = answers[body.question];
-      return answer ?? { ...askClarify, question: body.question };
+      const answer = answers[body.question] ?? { ...askClarify, question: body.question };
+      const id = nextId++;
+      log.unshift({
+        ...logged(id, body.question, answer.status),
+        command: answer.cli ?? null,
+      });
+      return { ...answer, log_id: id };
     },
+    "GET /api/v1/ask/history": historyRoute(log),
   });
+}
+
+function historyRequests(requests: RecordedRequest[]) {
+  return requests.filter((r) => r.method === "GET" && r.url.pathname === "/api/v1/ask/history");
 }
 
 function askPath(question: string, asOf?: string) {
@@ -28,17 +71,16 @@ function askPath(question: string, asOf?: string) {
   return `/ask?${search.toString()}`;
 }
 
-beforeEach(() => {
-  clearAskHistory();
-});
-
 describe("Ask", () => {
   it("shows an answered question's rows, exact, with previous → current and the change", async () => {
     const { requests } = askApi({ [askRising.question]: askRising });
     renderRoute(<AskPage />, { path: askPath(askRising.question, "2026-12-03") });
     const answer = await screen.findByTestId("ask-answer");
     expect(answer).toHaveAttribute("data-status", "answered");
-    expect(requests[0]?.body).toEqual({ question: askRising.question, as_of: "2026-12-03" });
+    expect(requests.find((r) => r.method === "POST")?.body).toEqual({
+      question: askRising.question,
+      as_of: "2026-12-03",
+    });
     expect(within(answer).getByTestId("ask-message")).toHaveTextContent(
       "2 service value(s) rose most",
     );
@@ -134,38 +176,151 @@ describe("Ask", () => {
     expect(screen.getByTestId("ask-value")).toHaveAttribute("data-value", "462.5951936");
   });
 
-  it("asks on Enter, is disabled while waiting, and lists the question in the history", async () => {
+  it("asks on Enter, is disabled while waiting, and refreshes the history after", async () => {
     let release: (value: AskResponse) => void = () => undefined;
+    const log: AskedOut[] = [logged(7, "cost last month")];
     const { requests } = mockApi({
       "POST /api/v1/ask": () =>
         new Promise<AskResponse>((resolve) => {
-          release = resolve;
+          release = (value) => {
+            log.unshift({ ...logged(8, askRising.question), command: askRising.cli ?? null });
+            resolve(value);
+          };
         }),
+      "GET /api/v1/ask/history": historyRoute(log),
     });
     const user = userEvent.setup();
     const { router } = renderRoute(<AskPage />, { path: "/ask" });
     expect(screen.getByText("Ask a question about your costs")).toBeInTheDocument();
+    expect(await screen.findByRole("button", { name: "cost last month" })).toBeInTheDocument();
+    expect(historyRequests(requests)).toHaveLength(1);
     await user.type(screen.getByLabelText("Question"), `${askRising.question}{Enter}`);
     await waitFor(() => {
-      expect(requests).toHaveLength(1);
+      expect(requests.filter((r) => r.method === "POST")).toHaveLength(1);
     });
-    expect(requests[0]?.body).toEqual({ question: askRising.question, as_of: null });
+    expect(requests.find((r) => r.method === "POST")?.body).toEqual({
+      question: askRising.question,
+      as_of: null,
+    });
     expect(router.state.location.search).toBe(
       `?${new URLSearchParams({ q: askRising.question }).toString()}`,
     );
     expect(screen.getByRole("button", { name: "Asking…" })).toBeDisabled();
     expect(screen.getByLabelText("Question")).toBeDisabled();
     expect(screen.getByRole("button", { name: "EC2 cost per day this month" })).toBeDisabled();
+    expect(screen.getByRole("button", { name: "cost last month" })).toBeDisabled();
     release(askRising);
     expect(await screen.findByTestId("ask-answer")).toBeInTheDocument();
     expect(screen.getByLabelText("Question")).toBeEnabled();
+    // the history is read again and has the new question at the top
     const history = screen.getByTestId("ask-history");
-    expect(within(history).getByRole("button", { name: askRising.question })).toHaveAttribute(
+    await waitFor(() => {
+      expect(within(history).getAllByTestId("ask-history-item")).toHaveLength(2);
+    });
+    expect(historyRequests(requests)).toHaveLength(2);
+    const [top] = within(history).getAllByTestId("ask-history-item");
+    if (!top) throw new Error("no history item");
+    expect(top).toHaveAttribute("data-id", "8");
+    expect(top).toHaveAttribute("data-status", "answered");
+    expect(within(top).getByRole("button", { name: askRising.question })).toHaveAttribute(
       "aria-current",
       "true",
     );
-    expect(history).toHaveTextContent("answered");
-    expect(history).toHaveTextContent("log #1");
+    expect(within(top).getByTestId("ask-history-command")).toHaveTextContent(askRising.cli ?? "");
+  });
+
+  it("lists the history page: newest first, status, asked at, the command when answered", async () => {
+    const { requests } = askApi({}, [
+      logged(3, "EC2 cost per day this month"),
+      logged(2, "How much on redshift last month?", "clarify"),
+      logged(1, "delete all EC2 instances", "refused"),
+    ]);
+    renderRoute(<AskPage />, { path: "/ask" });
+    const history = await screen.findByTestId("ask-history");
+    expect(historyRequests(requests)[0]?.url.searchParams.get("offset")).toBe("0");
+    const items = within(history).getAllByTestId("ask-history-item");
+    expect(items.map((i) => i.getAttribute("data-status"))).toEqual([
+      "answered",
+      "clarify",
+      "refused",
+    ]);
+    const [answered, clarify, refused] = items;
+    if (!answered || !clarify || !refused) throw new Error("missing history items");
+    expect(answered).toHaveTextContent("EC2 cost per day this month");
+    expect(within(answered).getByText("answered")).toBeInTheDocument();
+    expect(within(answered).getByTestId("ask-history-asked-at")).toHaveTextContent(
+      "Dec 3, 2026, 03:05 UTC",
+    );
+    expect(within(answered).getByTestId("ask-history-command")).toHaveTextContent(
+      "finops cost --question-3",
+    );
+    expect(answered).toHaveTextContent("by admin");
+    expect(within(clarify).queryByTestId("ask-history-command")).not.toBeInTheDocument();
+    expect(clarify).toHaveTextContent("not answered (2)");
+    expect(within(refused).getByText("refused")).toBeInTheDocument();
+    expect(screen.getByTestId("ask-history-count")).toHaveTextContent("3 of 3");
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
+
+  it("says when there is no question yet, and shows a history error with Retry", async () => {
+    askApi({});
+    const first = renderRoute(<AskPage />, { path: "/ask" });
+    expect(await screen.findByText("No questions yet")).toBeInTheDocument();
+    first.unmount();
+
+    mockApi({
+      "GET /api/v1/ask/history": {
+        status: 500,
+        body: { error: { code: "internal", message: "database unavailable", details: {} } },
+      },
+    });
+    renderRoute(<AskPage />, { path: "/ask" });
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("database unavailable");
+    expect(within(alert).getByRole("button", { name: "Retry" })).toBeInTheDocument();
+  });
+
+  it("loads more of the history from next_offset", async () => {
+    const log = Array.from({ length: 13 }, (_, i) => logged(13 - i, `question ${13 - i}`));
+    const { requests } = askApi({}, log);
+    const user = userEvent.setup();
+    renderRoute(<AskPage />, { path: "/ask" });
+    const history = await screen.findByTestId("ask-history");
+    expect(within(history).getAllByTestId("ask-history-item")).toHaveLength(10);
+    expect(screen.getByTestId("ask-history-count")).toHaveTextContent("10 of 13");
+    await user.click(screen.getByRole("button", { name: "Load more" }));
+    await waitFor(() => {
+      expect(within(history).getAllByTestId("ask-history-item")).toHaveLength(13);
+    });
+    expect(
+      historyRequests(requests).map((r) => [
+        r.url.searchParams.get("limit"),
+        r.url.searchParams.get("offset"),
+      ]),
+    ).toEqual([
+      ["10", "0"],
+      ["10", "10"],
+    ]);
+    const items = within(history).getAllByTestId("ask-history-item");
+    expect(items.at(-1)).toHaveTextContent("question 1");
+    expect(screen.queryByRole("button", { name: "Load more" })).not.toBeInTheDocument();
+  });
+
+  it("asks a history question again on click, as of the page's day", async () => {
+    const { requests } = askApi({ [askSeries.question]: askSeries }, [
+      logged(5, askSeries.question),
+    ]);
+    const user = userEvent.setup();
+    const { router } = renderRoute(<AskPage />, { path: askPath("cost last month", "2026-12-03") });
+    const history = await screen.findByTestId("ask-history");
+    await screen.findByTestId("ask-answer");
+    await user.click(within(history).getByRole("button", { name: askSeries.question }));
+    expect(await screen.findByTestId("ask-chart")).toBeInTheDocument();
+    expect(new URLSearchParams(router.state.location.search).get("q")).toBe(askSeries.question);
+    expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([
+      { question: "cost last month", as_of: "2026-12-03" },
+      { question: askSeries.question, as_of: "2026-12-03" },
+    ]);
   });
 
   it("does not ask an empty question", async () => {
@@ -174,7 +329,7 @@ describe("Ask", () => {
     renderRoute(<AskPage />, { path: "/ask" });
     await user.click(screen.getByRole("button", { name: "Ask" }));
     expect(screen.getByText("Type a question first")).toBeInTheDocument();
-    expect(requests).toHaveLength(0);
+    expect(requests.filter((r) => r.method === "POST")).toHaveLength(0);
   });
 
   it("asks an example question, and again from the history without a new request", async () => {
@@ -187,12 +342,18 @@ describe("Ask", () => {
     await user.click(screen.getByRole("button", { name: askSeries.question }));
     expect(await screen.findByTestId("ask-chart")).toBeInTheDocument();
     expect(screen.getByLabelText("Question")).toHaveValue(askSeries.question);
-    await user.click(screen.getByRole("button", { name: askRising.question }));
+    await user.click(
+      within(screen.getByTestId("ask-examples")).getByRole("button", { name: askRising.question }),
+    );
     await screen.findByText(/2 service value\(s\) rose most/);
     const history = screen.getByTestId("ask-history");
+    await waitFor(() => {
+      expect(within(history).getAllByTestId("ask-history-item")).toHaveLength(2);
+    });
     await user.click(within(history).getByRole("button", { name: askSeries.question }));
     expect(await screen.findByText(/2 day bucket\(s\)/)).toBeInTheDocument();
-    expect(requests.map((r) => (r.body as { question: string }).question)).toEqual([
+    const posts = requests.filter((r) => r.method === "POST");
+    expect(posts.map((r) => (r.body as { question: string }).question)).toEqual([
       askSeries.question,
       askRising.question,
     ]);
@@ -215,7 +376,7 @@ describe("Ask", () => {
     expect(screen.queryByTestId("ask-rows")).not.toBeInTheDocument();
     await user.click(screen.getByRole("button", { name: "AWS Lambda" }));
     expect(await screen.findByTestId("ask-value")).toHaveTextContent("$2,422.44");
-    expect(requests.map((r) => r.body)).toEqual([
+    expect(requests.filter((r) => r.method === "POST").map((r) => r.body)).toEqual([
       { question: askClarify.question, as_of: "2026-12-03" },
       { question: refined, as_of: "2026-12-03" },
     ]);
@@ -245,13 +406,13 @@ describe("Ask", () => {
           },
         },
       },
+      "GET /api/v1/ask/history": historyRoute([]),
     });
     renderRoute(<AskPage />, { path: askPath("cost last month") });
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("Request failed (invalid_input)");
     expect(alert).toHaveTextContent("parameter 'as_of': Input should be a valid date");
     expect(within(alert).getByRole("button", { name: "Retry" })).toBeInTheDocument();
-    expect(screen.getByTestId("ask-history")).toHaveTextContent("failed");
   });
 
   it("explains a key the API does not accept (401) and a network failure", async () => {
@@ -260,6 +421,7 @@ describe("Ask", () => {
         status: 401,
         body: { error: { code: "unauthenticated", message: "unknown API key", details: {} } },
       },
+      "GET /api/v1/ask/history": historyRoute([]),
     });
     const first = renderRoute(<AskPage />, { path: askPath("cost last month") });
     const alert = await screen.findByRole("alert");
@@ -275,7 +437,13 @@ describe("Ask", () => {
       vi.fn(() => Promise.reject(new TypeError("Failed to fetch"))),
     );
     renderRoute(<AskPage />, { path: askPath("cost last month") });
-    expect(await screen.findByRole("alert")).toHaveTextContent("Cannot reach the API");
+    // the answer and the history both say so
+    await waitFor(() => {
+      expect(screen.getAllByRole("alert")).toHaveLength(2);
+    });
+    for (const each of screen.getAllByRole("alert")) {
+      expect(each).toHaveTextContent("Cannot reach the API");
+    }
   });
 });
 

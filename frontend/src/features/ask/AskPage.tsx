@@ -1,6 +1,6 @@
 import { useEffect, useRef } from "react";
 import { useSearchParams } from "react-router";
-import { formatDate } from "@/format/format";
+import { formatCount, formatDateTime } from "@/format/format";
 import { Badge, type BadgeTone } from "@/ui/Badge";
 import { Button } from "@/ui/Button";
 import { Card } from "@/ui/Card";
@@ -19,13 +19,13 @@ const HISTORY_TONE: Record<string, BadgeTone> = {
   answered: "good",
   clarify: "warn",
   refused: "bad",
-  failed: "bad",
 };
 
 function sameRequest(a: AskRequest | null, b: AskRequest): boolean {
   return a != null && a.question === b.question && a.asOf === b.asOf;
 }
 
+/** The log's questions (`GET /ask/history`), newest first; one asks again, as of the page's day. */
 function History({
   current,
   busy,
@@ -35,29 +35,44 @@ function History({
   busy: boolean;
   onAsk: (request: AskRequest) => void;
 }) {
-  const entries = useAskHistory();
+  const history = useAskHistory();
+  const entries: AskHistoryEntry[] = history.data?.pages.flatMap((page) => page.items) ?? [];
+  const total = history.data?.pages.at(-1)?.total ?? 0;
+  // The newest entry with the question shown is the current one.
+  const currentId = entries.find((entry) => entry.question === current?.question)?.id;
   return (
     <Card
-      title="Asked in this session"
-      description="Kept in this browser tab only, until it is reloaded."
+      title="Your recent questions"
+      description="From the assistant's log, newest first; an admin sees everyone's."
     >
-      {entries.length === 0 ? (
-        <EmptyState title="No questions yet">
-          The questions asked on this page show here.
-        </EmptyState>
+      {history.isPending ? (
+        <LoadingState label="Loading questions" rows={4} />
+      ) : history.isError ? (
+        <ErrorState
+          error={history.error}
+          onRetry={() => {
+            void history.refetch();
+          }}
+        />
+      ) : entries.length === 0 ? (
+        <EmptyState title="No questions yet">The questions you ask show here.</EmptyState>
       ) : (
-        <ol className="divide-y divide-slate-100" data-testid="ask-history">
-          {entries.map((entry: AskHistoryEntry) => {
-            const request = { question: entry.question, asOf: entry.asOf };
-            const isCurrent = sameRequest(current, request);
-            return (
-              <li key={entry.id} className="py-2">
+        <>
+          <ol className="divide-y divide-slate-100" data-testid="ask-history">
+            {entries.map((entry) => (
+              <li
+                key={entry.id}
+                className="py-2"
+                data-testid="ask-history-item"
+                data-id={entry.id}
+                data-status={entry.status}
+              >
                 <button
                   type="button"
                   disabled={busy}
-                  aria-current={isCurrent ? "true" : undefined}
+                  aria-current={entry.id === currentId ? "true" : undefined}
                   onClick={() => {
-                    onAsk(request);
+                    onAsk({ question: entry.question, asOf: current?.asOf ?? null });
                   }}
                   className="block w-full rounded text-left text-sm font-medium break-words text-teal-800 hover:underline focus-visible:outline-2 focus-visible:outline-teal-600 disabled:cursor-not-allowed disabled:text-slate-500 aria-[current=true]:text-slate-900"
                 >
@@ -65,14 +80,47 @@ function History({
                 </button>
                 <span className="mt-0.5 flex flex-wrap items-center gap-x-2 gap-y-1 text-xs text-slate-600">
                   <Badge tone={HISTORY_TONE[entry.status] ?? "neutral"}>{entry.status}</Badge>
-                  {entry.answeredAsOf && <span>as of {formatDate(entry.answeredAsOf)}</span>}
-                  {entry.logId != null && <span>log #{entry.logId}</span>}
-                  {entry.error && <span className="break-words">{entry.error}</span>}
+                  <time
+                    dateTime={entry.asked_at}
+                    data-testid="ask-history-asked-at"
+                    data-value={entry.asked_at}
+                  >
+                    {formatDateTime(entry.asked_at)}
+                  </time>
+                  {entry.asked_by && <span>by {entry.asked_by}</span>}
                 </span>
+                {entry.status === "answered" && entry.command ? (
+                  <code
+                    className="mt-1 block font-mono text-xs break-all text-slate-700"
+                    data-testid="ask-history-command"
+                  >
+                    {entry.command}
+                  </code>
+                ) : (
+                  entry.error && (
+                    <p className="mt-1 text-xs break-words text-slate-600">{entry.error}</p>
+                  )
+                )}
               </li>
-            );
-          })}
-        </ol>
+            ))}
+          </ol>
+          <div className="mt-3 flex items-center justify-between gap-2 text-xs text-slate-600">
+            <span data-testid="ask-history-count">
+              {formatCount(entries.length)} of {formatCount(total)}
+            </span>
+            {history.hasNextPage && (
+              <Button
+                size="sm"
+                disabled={history.isFetchingNextPage}
+                onClick={() => {
+                  void history.fetchNextPage();
+                }}
+              >
+                {history.isFetchingNextPage ? "Loading…" : "Load more"}
+              </Button>
+            )}
+          </div>
+        </>
       )}
     </Card>
   );

@@ -1,12 +1,12 @@
 /**
  * The assistant: `POST /api/v1/ask` (viewer role). A question is a read, so it is a query
  * keyed by the question and `as_of`: asking the same again (the history, Back) shows the answer
- * already in hand; "Ask" on the same question asks the API again.
+ * already in hand (kept for the session); "Ask" on the same question asks the API again.
  */
 import { queryOptions, useQuery, type QueryClient } from "@tanstack/react-query";
 import { getApiKey } from "@/api/apiKey";
-import { api, ApiError, unwrap, type Schemas } from "@/api/client";
-import { recordAsk } from "./history";
+import { api, unwrap, type Schemas } from "@/api/client";
+import { refreshAskHistory } from "./history";
 import type { AskRequest } from "./path";
 
 export type { AskRequest } from "./path";
@@ -23,34 +23,17 @@ export function askOptions({ question, asOf }: AskRequest) {
     gcTime: 60 * 60_000,
     // Every POST is logged (ai_query_log, audit): never ask twice on the dashboard's own.
     retry: false,
-    queryFn: async ({ signal }) => {
+    queryFn: async ({ client, signal }) => {
       try {
-        const answer = unwrap(
+        return unwrap(
           await api.POST("/api/v1/ask", {
             body: { question, as_of: asOf },
             signal,
           }),
         );
-        recordAsk({
-          question,
-          asOf,
-          answeredAsOf: answer.as_of,
-          status: answer.status,
-          logId: answer.log_id,
-        });
-        return answer;
-      } catch (error) {
-        if (!signal.aborted) {
-          recordAsk({
-            question,
-            asOf,
-            answeredAsOf: null,
-            status: "failed",
-            logId: null,
-            error: error instanceof ApiError ? error.message : "the API did not answer",
-          });
-        }
-        throw error;
+      } finally {
+        // Logged (or refused) on the API's side: the history has a new question at the top.
+        refreshAskHistory(client);
       }
     },
   });

@@ -1,56 +1,36 @@
 /**
- * The questions asked in this browser tab, newest first: in memory only (a reload forgets
- * them). The API keeps every question in `ai_query_log`, but has no route to read it back yet.
+ * The questions asked, from the log (`GET /api/v1/ask/history`, viewer role): the caller's own,
+ * everyone's for an admin, newest first, a page at a time ("Load more" follows `next_offset`).
+ * Each new question refreshes it (see `askOptions`).
  */
-import { useSyncExternalStore } from "react";
+import { useInfiniteQuery, type QueryClient } from "@tanstack/react-query";
+import { api, unwrap, type Schemas } from "@/api/client";
 
-export interface AskHistoryEntry {
-  /** Unique in the session (React key). */
-  id: number;
-  question: string;
-  /** The `as_of` the page asked with (null: the API's today). */
-  asOf: string | null;
-  /** The day the API answered for. */
-  answeredAsOf: string | null;
-  /** "answered", "clarify", "refused", or "failed" (the request itself failed). */
-  status: string;
-  logId: number | null;
-  error?: string;
-}
+export type AskHistoryPage = Schemas["AskHistoryPage"];
+export type AskHistoryEntry = Schemas["AskedOut"];
 
-export const MAX_HISTORY = 50;
+/** Questions per page. */
+export const HISTORY_PAGE = 10;
 
-let entries: readonly AskHistoryEntry[] = [];
-let nextId = 1;
-const listeners = new Set<() => void>();
+/** Not under `["ask", ...]`: invalidating the history must leave the answers cached. */
+export const ASK_HISTORY_KEY = ["ask-history"] as const;
 
-function emit() {
-  listeners.forEach((listener) => {
-    listener();
+export function useAskHistory() {
+  return useInfiniteQuery({
+    queryKey: ASK_HISTORY_KEY,
+    initialPageParam: 0,
+    getNextPageParam: (last: AskHistoryPage) => last.next_offset ?? undefined,
+    queryFn: async ({ pageParam, signal }) =>
+      unwrap(
+        await api.GET("/api/v1/ask/history", {
+          params: { query: { limit: HISTORY_PAGE, offset: pageParam } },
+          signal,
+        }),
+      ),
   });
 }
 
-export function recordAsk(entry: Omit<AskHistoryEntry, "id">): void {
-  entries = [{ ...entry, id: nextId++ }, ...entries].slice(0, MAX_HISTORY);
-  emit();
-}
-
-export function clearAskHistory(): void {
-  entries = [];
-  emit();
-}
-
-function subscribe(listener: () => void) {
-  listeners.add(listener);
-  return () => {
-    listeners.delete(listener);
-  };
-}
-
-function snapshot() {
-  return entries;
-}
-
-export function useAskHistory(): readonly AskHistoryEntry[] {
-  return useSyncExternalStore(subscribe, snapshot, snapshot);
+/** A question was asked (answered or not, it is in the log): read the history again. */
+export function refreshAskHistory(client: QueryClient): void {
+  void client.invalidateQueries({ queryKey: ASK_HISTORY_KEY });
 }
