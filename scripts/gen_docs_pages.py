@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate the generated parts of the documentation series: the decision-notes index
-(docs/05-decision-notes.md) and the stage table of docs/06-workflow.md.
+(docs/05-decision-notes.md), the stage table of docs/06-workflow.md and the settings table of
+docs/09-setup-and-ci.md.
 
 Usage: python scripts/gen_docs_pages.py [--check]
 --check writes nothing and exits 1 when a page is stale.
@@ -16,7 +17,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT / "app") not in sys.path:
     sys.path.insert(0, str(REPO_ROOT / "app"))
 
-from finops.devtools.docs_pages import decision_index, replace_stage_table  # noqa: E402
+from finops.devtools.docs_pages import (  # noqa: E402
+    SETTINGS_BEGIN,
+    SETTINGS_END,
+    decision_index,
+    replace_between,
+    replace_stage_table,
+    settings_table,
+)
 
 DOCS = REPO_ROOT / "docs"
 
@@ -24,9 +32,13 @@ DOCS = REPO_ROOT / "docs"
 def pages() -> dict[Path, str]:
     """Each generated page and its fresh text."""
     workflow = DOCS / "06-workflow.md"
+    setup = DOCS / "09-setup-and-ci.md"
     return {
         DOCS / "05-decision-notes.md": decision_index(DOCS / "decisions"),
         workflow: replace_stage_table(workflow.read_text(encoding="utf-8")),
+        setup: replace_between(
+            setup.read_text(encoding="utf-8"), SETTINGS_BEGIN, SETTINGS_END, settings_table()
+        ),
     }
 
 

@@ -26,7 +26,9 @@ class Settings(BaseSettings):
         env_prefix="FINOPS_", extra="ignore", hide_input_in_errors=True
     )
 
-    environment: Literal["local", "test", "dev", "staging", "prod"] = "local"
+    environment: Literal["local", "test", "dev", "staging", "prod"] = Field(
+        default="local", description="Which deployment this is: local, test, dev, staging, prod."
+    )
     database_url: SecretStr | None = Field(
         default=None,
         description="SQLAlchemy URL; unset means an embedded SQLite file in the working directory.",
@@ -39,7 +41,9 @@ class Settings(BaseSettings):
     )
     vault_mount: str = Field(default="secret", description="KV v2 mount.")
     vault_path: str = Field(default="finops", description="Secret under the mount.")
-    vault_auth: Literal["token", "approle", "aws_iam"] = "token"
+    vault_auth: Literal["token", "approle", "aws_iam"] = Field(
+        default="token", description="How to log in to Vault: token, approle or aws_iam."
+    )
     vault_token: SecretStr | None = Field(default=None, description="Token auth.")
     vault_role_id: SecretStr | None = Field(default=None, description="AppRole role id.")
     vault_secret_id: SecretStr | None = Field(default=None, description="AppRole secret id.")
@@ -56,7 +60,7 @@ class Settings(BaseSettings):
     vault_iam_server_id: str | None = Field(
         default=None, description="X-Vault-AWS-IAM-Server-ID header value (AWS IAM auth)."
     )
-    vault_timeout_seconds: float = Field(default=5.0, gt=0)
+    vault_timeout_seconds: float = Field(default=5.0, gt=0, description="Vault request timeout.")
     vault_cache_ttl_seconds: float = Field(
         default=300.0, ge=0, description="How long a value read from Vault is reused."
     )
@@ -69,22 +73,30 @@ class Settings(BaseSettings):
         default=None,
         description="Name or ARN of a JSON secret (secret name -> value); unset means skipped.",
     )
-    secrets_manager_region: str | None = None
-    secrets_manager_cache_ttl_seconds: float = Field(default=300.0, ge=0)
-    secrets_manager_stale_grace_seconds: float = Field(default=900.0, ge=0)
+    secrets_manager_region: str | None = Field(
+        default=None, description="Region of the Secrets Manager secret; default: the ARN's."
+    )
+    secrets_manager_cache_ttl_seconds: float = Field(
+        default=300.0, ge=0, description="How long a value read from Secrets Manager is reused."
+    )
+    secrets_manager_stale_grace_seconds: float = Field(
+        default=900.0,
+        ge=0,
+        description="How long past its TTL the last good value is served while it is unreachable.",
+    )
     database_secret_arn: str | None = Field(
         default=None,
         description="RDS-generated credentials secret (username, password, host, port, dbname) "
         "that database_url is built from; set by the CDK stack.",
     )
-    log_level: str = "INFO"
+    log_level: str = Field(default="INFO", description="Log level of the API and the jobs.")
     pushgateway_url: str | None = Field(
         default=None,
         description="Prometheus Pushgateway (http://host:9091) every job run pushes its metrics "
         "to; unset means no push (the run rows still record every run).",
     )
-    api_host: str = "127.0.0.1"
-    api_port: int = 8000
+    api_host: str = Field(default="127.0.0.1", description="Address `finops serve` listens on.")
+    api_port: int = Field(default=8000, description="Port `finops serve` listens on.")
     dashboard_dir: Path | None = Field(
         default=None,
         description="The built dashboard (frontend/dist) that `finops serve` serves at /; unset "
