@@ -64,6 +64,16 @@ erd: install
 	$(PY) scripts/gen_erd.py
 	$(PY) scripts/gen_route_index.py
 
+# The documentation series: diagrams rendered from docs/diagrams/*.puml with Debian's plantuml,
+# the generated tables (decision index, stages, settings); docs-check runs the docs' own tests.
+docs: install
+	bash scripts/ensure_plantuml.sh
+	$(PY) scripts/render_diagrams.py
+	$(PY) scripts/gen_docs_pages.py
+
+docs-check: install
+	$(PY) -m pytest -q tests/unit/test_docs_pages.py tests/unit/test_docs_commands.py $(wildcard tests/unit/test_docs_series.py tests/unit/test_diagrams.py)
+
 bench: install dashboard
 	$(PY) bench/ingest.py
 	node bench/frontend.mjs
