@@ -68,6 +68,9 @@ def _check_finops(words: list[str]) -> None:
             break
     assert path, words
     text = _help(tuple(path))
+    rest = [w for w in words[len(path) :] if not w.startswith("-")]
+    if rest and "Commands" in text:  # a sub-command was named, and it is not one of these
+        pytest.fail(f"finops {' '.join(path)} has no command {rest[0]!r}")
     for word in words:
         if word.startswith("--"):
             option = word.split("=", 1)[0]
@@ -104,3 +107,20 @@ def test_every_command_shown_exists(page: str, command: str) -> None:
         assert (ROOT / words[1]).is_file(), (page, words[1])
         return
     pytest.fail(f"{page}: unknown command {command!r}: check it here or add it to NOT_RUN_HERE")
+
+
+def _inline_finops() -> list[tuple[str, str]]:
+    """`finops ...` commands written inline in the pages' prose and tables."""
+    found = []
+    for page in PAGES:
+        for span in re.findall(r"`(finops [^`]+)`", page.read_text()):
+            found.append((page.name, span))
+    return found
+
+
+@pytest.mark.parametrize(("page", "command"), _inline_finops())
+def test_every_inline_finops_command_exists(page: str, command: str) -> None:
+    words = [w for w in re.split(r"\s+", command) if w]
+    # keep the command words and --options; drop placeholders like NAME, [--x Y], '{...}'
+    kept = [w.strip("[]") for w in words[1:] if re.fullmatch(r"\[?(--[a-z-]+|[a-z][a-z-]*)\]?", w)]
+    _check_finops(kept)
