@@ -22,6 +22,14 @@ NULL_FILTER_VALUE = "null"
 # --------------------------------------------------------------------------- requests
 
 
+def query_filters(filter_: dict[str, list[str]]) -> dict[str, list[str | None]]:
+    """``filter[<dimension>]=A,B`` values as service filters (``null`` matches a missing value)."""
+    return {
+        name: [None if v == NULL_FILTER_VALUE else v for v in values]
+        for name, values in filter_.items()
+    }
+
+
 class CostsParams(InputModel):
     """``GET /costs``: see :class:`finops.costs.query.CostQuery` for the semantics."""
 
@@ -52,10 +60,7 @@ class CostsParams(InputModel):
             end=self.end,
             granularity=self.granularity,
             group_by=self.group_by,
-            filters={
-                name: [None if v == NULL_FILTER_VALUE else v for v in values]
-                for name, values in self.filter.items()
-            },
+            filters=query_filters(self.filter),
             metric=self.metric,
             limit=self.limit,
         )
@@ -260,10 +265,7 @@ def _changes(ctx: OperationContext, params: ChangesParams) -> Reply:
             previous_start=params.previous_start,
             previous_end=params.previous_end,
             group_by=params.group_by,
-            filters={
-                name: [None if v == NULL_FILTER_VALUE else v for v in values]
-                for name, values in params.filter.items()
-            },
+            filters=query_filters(params.filter),
             metric=params.metric,
             direction=params.direction,
             limit=params.limit,
