@@ -232,3 +232,40 @@ def test_the_history_shows_each_caller_their_own_questions_and_admins_all(
         assert len(everyone["items"]) == 2
         assert everyone["next_offset"] == 2
         assert {i["asked_by"] for i in everyone["items"]} <= {"api:viewer-key", "api:admin-key"}
+
+
+def test_bad_cost_change_requests_get_a_precise_error_and_change_nothing(
+    facts_db: Database, db_url: str
+) -> None:
+    from sqlalchemy import func
+
+    from finops.db.models import BillingFact
+
+    with facts_db.sessions() as session:
+        before = session.scalar(select(func.count()).select_from(BillingFact))
+    with api_client(facts_db) as api:
+        status, body = api.get("/costs/changes?start=2026-10-01&end=2026-09-01")
+        assert status == 400
+        assert "end must be after start" in json.dumps(body)
+        status, body = api.get("/costs/changes?start=2026-10-01&end=2026-11-01&direction=up")
+        assert status == 400
+        assert "direction" in json.dumps(body)
+        status, body = api.get(
+            "/costs/changes?start=2026-10-01&end=2026-11-01&previous_start=2026-09-01"
+        )
+        assert status == 400
+        assert "previous_start and previous_end go together" in json.dumps(body)
+    done = run(
+        ["cost-changes", "--start", "2026-10-01", "--end", "2026-11-01", "--filter", "service"],
+        url=db_url,
+    )
+    assert done.returncode == 1
+    assert "option '--filter': expected DIMENSION=VALUE, got 'service'" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = run(
+        ["costs", "--start", "2026-10-01", "--end", "2026-11-01", "--limit", "0"], url=db_url
+    )
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr
+    with facts_db.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(BillingFact)) == before
