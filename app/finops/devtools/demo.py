@@ -23,17 +23,28 @@ def run_demo(
 ) -> dict[str, Any]:
     """Generate deterministic sample data under ``out`` and run every stage that exists.
 
-    Safe to run again: the sample is regenerated identically and ingestion is idempotent.
+    The sample carries two recommendations applied weeks before ``end`` (one by remediation,
+    one by hand), replayed through the platform before the stages run as of ``end``
+    (:mod:`finops.devtools.demo_history`), so the savings ledger has estimated vs realized.
+    Safe to run again: the sample is regenerated identically, ingestion is idempotent and the
+    replayed history is recorded once.
     Returns what each stage reported, plus the demo API key (admin role), which is also written
     to ``out/api-key`` (mode 0600) so the dashboard and scripts can use it.
     """
     from finops.auth import create_api_key
+    from finops.devtools.demo_history import replay_applied_changes
     from finops.devtools.sample import generate_sample
 
     say = echo or (lambda _msg: None)
     out.mkdir(parents=True, exist_ok=True)
     sample = generate_sample(
-        out_dir=out, months=months, accounts=accounts, seed=seed, fmt="cur2", end=end
+        out_dir=out,
+        months=months,
+        accounts=accounts,
+        seed=seed,
+        fmt="cur2",
+        end=end,
+        applied_changes=True,
     )
     files = len(sample.billing_files)
     say(f"sample: {files} billing files, {sample.line_count} line items in {out}")
@@ -49,6 +60,9 @@ def run_demo(
         say(f"ingest_usage: {usage}")
         summary["ingest_usage"] = usage
     _ensure_demo_budget(db, say)
+    history = replay_applied_changes(db=db, labels_path=sample.labels_path, say=say)
+    if history:
+        summary["history"] = history
     today = end or dt.datetime.now(dt.UTC).date()
     registered = {job.name for job in registered_jobs()}
     for stage in analysis_stages():

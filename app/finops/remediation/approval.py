@@ -15,15 +15,21 @@ from finops.remediation.views import ActionView
 
 
 def approve_action(
-    *, db: Database, action_id: int, actor: str, note: str | None = None
+    *,
+    db: Database,
+    action_id: int,
+    actor: str,
+    note: str | None = None,
+    now: dt.datetime | None = None,
 ) -> ActionView:
     """``planned`` (approval mode) -> ``approved`` by ``actor`` (audited).
 
     ConflictError unless the action is planned in approval mode (dry-run plans and auto actions
     are never approved); PermissionDeniedError when ``actor`` requested it (the attempt is
-    audited as ``approval_denied``).
+    audited as ``approval_denied``). ``now``: when the approval is recorded (default: the current
+    time; a replay of past events passes when it happened).
     """
-    now = dt.datetime.now(dt.UTC)
+    now = now or dt.datetime.now(dt.UTC)
     with db.sessions.begin() as session:
         action = load_action(session, action_id)
         _require_approvable(action)

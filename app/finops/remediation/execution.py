@@ -109,6 +109,7 @@ def execute_action(
     clients: ClientFactory | None = None,
     wait: WaitPolicy | None = None,
     allow_list: AutoAllowList = DEFAULT_AUTO_ALLOW_LIST,
+    now: dt.datetime | None = None,
 ) -> ActionView:
     """Execute an approved (or planned auto-mode) action, verify the new state, and record it.
 
@@ -119,10 +120,15 @@ def execute_action(
     marked applied with its savings baseline. On any failure: the original state is restored
     and verified where possible, the action is ``failed`` with the error, and the rollback stays
     available. Always returns the action (it never raises after the claim).
+
+    ``now``: when the execution is recorded (default: the current time). A replay of past
+    events (e.g. the demo's history) passes when it happened; the recommendation is then
+    applied on that day, so its savings are measured from that day's bill on.
     """
     clients = reusing(clients or default_clients)
     wait = wait or WaitPolicy()
-    now = dt.datetime.now(dt.UTC)
+    replayed_at = now
+    now = now or dt.datetime.now(dt.UTC)
     action, policy = _claim(db, action_id, actor, allow_list, now)
     handler = ACTIONS[action.action]
     plan = action.plan or {}
@@ -160,7 +166,7 @@ def execute_action(
             if not restore["restored"]:
                 error = f"{error}; restoring the original state failed too: {restore['error']}"
             outcome = {"status": "failed", "error": error, "changed": True, "restore": restore}
-    return _finish_execution(db, action.id, actor, outcome, rollback)
+    return _finish_execution(db, action.id, actor, outcome, rollback, replayed_at)
 
 
 class _NotStartedError(Exception):
@@ -183,8 +189,9 @@ def _finish_execution(
     actor: str,
     outcome: dict[str, Any],
     rollback: dict[str, Any] | None,
+    replayed_at: dt.datetime | None = None,
 ) -> ActionView:
-    now = dt.datetime.now(dt.UTC)
+    now = replayed_at or dt.datetime.now(dt.UTC)
     with db.sessions.begin() as session:
         action = load_action(session, action_id)
         status = outcome["status"]

@@ -89,6 +89,7 @@ def plan_policy(
     clients: ClientFactory | None = None,
     allow_list: AutoAllowList = DEFAULT_AUTO_ALLOW_LIST,
     notify: bool = True,
+    now: dt.datetime | None = None,
 ) -> PlanRunView:
     """Plan one run of policy ``name``: select the matching resources, read each one's live
     state and record a ``planned`` action (diff and expected saving) or a ``refused`` one
@@ -99,10 +100,13 @@ def plan_policy(
     is left alone; an identical plan or refusal already recorded is kept (so a retried run adds
     nothing); a changed one supersedes the previous plan. Actions awaiting approval are
     announced through ``finops.notifications.publish`` after the commit. Returns the run summary
-    with every action of the run.
+    with every action of the run. ``now`` is the moment the plan is recorded at (default: the
+    current time; a replay of past events, e.g. the demo's history, passes when it happened) and
+    ``as_of`` defaults to its day.
     """
     clients = reusing(clients or default_clients)
-    as_of = as_of or dt.datetime.now(dt.UTC).date()
+    planned_at = now
+    as_of = as_of or (planned_at or dt.datetime.now(dt.UTC)).date()
     run_id = uuid.uuid4().hex
     with db.sessions() as session:
         row = get_policy(session=session, name=name)
@@ -122,7 +126,7 @@ def plan_policy(
     for o in outcomes:
         if o.decision == "skipped":
             skipped[o.reason or "other"] = skipped.get(o.reason or "other", 0) + 1
-    now = dt.datetime.now(dt.UTC)
+    now = planned_at or dt.datetime.now(dt.UTC)
     counts = {"planned": 0, "refused": 0, "unchanged": 0, "pending": 0, "superseded": 0}
     items: list[ActionView] = []
     with db.sessions.begin() as session:

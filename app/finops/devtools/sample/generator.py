@@ -16,6 +16,7 @@ import numpy as np
 
 from finops.core.errors import InvalidInputError
 from finops.devtools.sample import prices
+from finops.devtools.sample.changes import change_labels, plant_applied_changes
 from finops.devtools.sample.fixedpoint import units_to_decimal
 from finops.devtools.sample.line_columns import MonthContext, line_item_ids
 from finops.devtools.sample.metrics import write_month_metrics
@@ -112,6 +113,7 @@ def generate_sample(
     end: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     part_lines: int = DEFAULT_PART_LINES,
+    applied_changes: bool = False,
 ) -> SampleResult:
     """Write a deterministic AWS billing sample under ``out_dir``.
 
@@ -128,6 +130,11 @@ def generate_sample(
     three accounts, leaves the base estate as it is). Only the first 25 of those instances get
     utilization series, so the metrics files stay small. ``progress(done, total)`` is called
     after every written batch. Manifest keys are paths relative to ``out_dir`` (the "bucket").
+
+    ``applied_changes`` plants two recommendations applied weeks before ``end`` (an idle
+    instance stopped, an oversized one resized; :mod:`finops.devtools.sample.changes`) in the
+    bill and the utilization, listed in ``labels.json`` under ``applied_changes``; without it
+    the files are what they always were.
     """
     if fmt not in FORMATS:
         raise InvalidInputError(
@@ -152,6 +159,8 @@ def generate_sample(
     end_day = end or dt.datetime.now(dt.UTC).date()
     calendar = month_calendar(months=months, end=end_day)
     estate = build_estate(seed=seed, accounts=accounts, months=calendar)
+    if applied_changes:
+        plant_applied_changes(estate)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     vocab = Vocabulary()
@@ -355,7 +364,9 @@ def _labels(estate: Estate, renderer: BillingRenderer, fmt: SampleFormat) -> dic
         if f.behaviour == "oversized"
     ]
     ri_type = estate.ri_instance_type
+    planted = {"applied_changes": change_labels(estate)} if estate.changes else {}
     return {
+        **planted,
         "seed": estate.seed,
         "format": fmt,
         "currency": CURRENCY,

@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 
 from finops.devtools.sample.fixedpoint import AMOUNT_DIGITS, amounts_from_float, to_decimal_strings
 from finops.devtools.sample.line_columns import TS_FORMAT
-from finops.devtools.sample.population import Estate, Month
+from finops.devtools.sample.population import Ec2Instance, Estate, Month
 from finops.devtools.sample.writers import _CsvGzSink
 
 METRIC_COLUMNS = (
@@ -134,6 +134,41 @@ def _rows(resource_ids: list[str], epoch: npt.NDArray[np.int64], series: list[_S
     )
 
 
+def _changed_rows(
+    estate: Estate,
+    instances: list[Ec2Instance],
+    month: Month,
+    epoch: npt.NDArray[np.int64],
+    series: list[_Series],
+) -> pa.Table:
+    """The rows of ``instances`` as the planted applied changes leave them: no samples while an
+    instance is stopped; after a resize, CPU and memory percentages scaled by old / new size."""
+    ids = [i.resource_id for i in instances]
+    changes = [estate.change_of(r) for r in ids]
+    if not any(changes):
+        return _rows(ids, epoch, series)
+    days = month.first_day + np.arange(len(epoch), dtype=np.int64) // 24
+    kept = np.ones((len(ids), len(epoch)), dtype=bool)
+    for row, (inst, change) in enumerate(zip(instances, changes, strict=True)):
+        if change is None:
+            continue
+        kept[row] = change.running(days)
+        resized = change.resized(days)
+        if change.new_type is None or not resized.any():
+            continue
+        old, new = inst.instance_type, change.new_type
+        for s in series:
+            if s.metric == "CPUUtilization":
+                ratio = old.vcpu / new.vcpu
+            elif s.metric == "mem_used_percent":
+                ratio = float(old.memory_gib / new.memory_gib)
+            else:
+                continue
+            s.values[row, resized] = np.clip(s.values[row, resized] * ratio, 0.0, 100.0)
+    table = _rows(ids, epoch, series)
+    return table.filter(pa.array(np.tile(kept.reshape(-1), len(series))))
+
+
 def _month_tables(estate: Estate, month: Month) -> Iterator[pa.Table]:
     epoch, diurnal, week = _hourly(month)
     hours = len(epoch)
@@ -165,7 +200,7 @@ def _month_tables(estate: Estate, month: Month) -> Iterator[pa.Table]:
         series = _ec2_series(
             {k: v[chunk] for k, v in levels.items()}, rng, behaviours[chunk], hours, diurnal, week
         )
-        yield _rows([i.resource_id for i in instances[chunk]], epoch, series)
+        yield _changed_rows(estate, instances[chunk], month, epoch, series)
 
     ecs = [(s.resource_id, s.behaviour) for s in estate.fargate] + [
         (s.resource_id, s.behaviour) for s in estate.ecs_ec2_services

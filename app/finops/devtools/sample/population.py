@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 
 from finops.devtools.sample.prices import EC2_INSTANCE_TYPES, SAVINGS_PLAN_RATE_FACTOR, InstanceType
 
@@ -166,6 +167,37 @@ class Anomaly:
     s3_put_requests: int = 0
 
 
+@dataclass(frozen=True)
+class AppliedChange:
+    """A change made to one EC2 instance from day ``day`` on (an index into the sample's days),
+    after the platform recommended it; the bill and the utilization show it from then on.
+
+    ``stop``: the instance is stopped, except on the days ``[restarted_from, restarted_until)``
+    when someone ran it again. ``resize``: it runs as ``new_type`` from ``day`` on.
+    """
+
+    kind: str  # stop | resize
+    applied_by: str  # remediation | hand
+    resource_id: str
+    account: int
+    day: int
+    new_type: InstanceType | None = None
+    restarted_from: int = 0
+    restarted_until: int = 0
+
+    def running(self, days: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Whether the instance runs on each of ``days``."""
+        if self.kind != "stop":
+            return np.ones(len(days), dtype=bool)
+        return (days < self.day) | ((days >= self.restarted_from) & (days < self.restarted_until))
+
+    def resized(self, days: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Whether the instance runs as ``new_type`` on each of ``days``."""
+        if self.kind != "resize":
+            return np.zeros(len(days), dtype=bool)
+        return days >= self.day
+
+
 @dataclass
 class Estate:
     """The whole simulated organisation."""
@@ -183,6 +215,7 @@ class Estate:
     buckets: list[S3Bucket] = field(default_factory=list)
     rds: list[RdsInstance] = field(default_factory=list)
     anomalies: list[Anomaly] = field(default_factory=list)
+    changes: list[AppliedChange] = field(default_factory=list)
     sp_arn: str = ""
     sp_hourly_commitment: Decimal = Decimal(0)
     ri_arn: str = ""
@@ -198,6 +231,10 @@ class Estate:
     @property
     def total_hours(self) -> int:
         return self.total_days * 24
+
+    def change_of(self, resource_id: str) -> AppliedChange | None:
+        """The applied change planted on ``resource_id``, if any."""
+        return next((c for c in self.changes if c.resource_id == resource_id), None)
 
 
 def month_calendar(*, months: int, end: dt.date) -> list[Month]:

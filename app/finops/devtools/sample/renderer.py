@@ -49,7 +49,7 @@ class BillingRenderer(AnomalyLines):
         rng = self._rng(month, 0)
         for inst in self.estate.ec2:
             if not inst.hourly:
-                self._ec2_daily(b, inst, starts)
+                self._ec2_daily(b, inst, starts, month.first_day)
         self._savings_plan_fee(b, starts)
         for svc in self.estate.fargate:
             self._fargate(b, svc, starts, factor * rng.uniform(0.9, 1.1, size=len(starts)))

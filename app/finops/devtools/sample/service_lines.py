@@ -3,6 +3,7 @@ Fargate, Lambda, S3 requests), as methods of the month renderer."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -31,9 +32,26 @@ from finops.devtools.sample.rows import LinesBuilder
 class ServiceLines(MonthRendering):
     """Adds each service's usage lines to a :class:`LinesBuilder`."""
 
-    def _ec2_daily(self, b: LinesBuilder, inst: Ec2Instance, starts: IntArray) -> None:
+    def _ec2_daily(
+        self, b: LinesBuilder, inst: Ec2Instance, starts: IntArray, first_day: int | None = None
+    ) -> None:
+        """Whole-day lines of ``inst`` on ``starts``. When ``starts`` are the consecutive days
+        from day ``first_day`` of the sample, as a planted applied change (stopped, resized)
+        leaves them."""
         amount = np.full(len(starts), 24 * AMOUNT_SCALE, dtype=np.int64)
-        self._ec2(b, inst, starts, DAY, amount)
+        change = self.estate.change_of(inst.resource_id) if first_day is not None else None
+        if change is None or first_day is None:
+            self._ec2(b, inst, starts, DAY, amount)
+            return
+        days = first_day + np.arange(len(starts), dtype=np.int64)
+        running = change.running(days)
+        resized = change.resized(days)
+        before = running & ~resized
+        if before.any():
+            self._ec2(b, inst, starts[before], DAY, amount[before])
+        if change.new_type is not None and resized.any():
+            smaller = replace(inst, instance_type=change.new_type)
+            self._ec2(b, smaller, starts[resized], DAY, amount[resized])
 
     def _ec2(
         self, b: LinesBuilder, inst: Ec2Instance, starts: IntArray, length: int, amount: IntArray
