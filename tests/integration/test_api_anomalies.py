@@ -82,6 +82,16 @@ def test_anomaly_list_get_and_feedback(db: Database) -> None:
         assert audit["items"][0]["after"]["status"] == "planned_activity"
 
 
+def _run_detect_series(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "finops.cli", "anomalies", "detect-series", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
 def test_detect_series_cli_prints_json_with_input_timestamps(tmp_path: Path) -> None:
     series = tmp_path / "series.csv"
     lines = ["timestamp,value"]
@@ -91,18 +101,69 @@ def test_detect_series_cli_prints_json_with_input_timestamps(tmp_path: Path) -> 
         value = weekly * 20 if day == 60 else weekly
         lines.append(f"{(start + dt.timedelta(days=day)).strftime('%Y-%m-%d')},{value}")
     series.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    done = subprocess.run(
-        [sys.executable, "-m", "finops.cli", "anomalies", "detect-series", str(series), "--json"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    done = _run_detect_series(str(series), "--json")
     assert done.returncode == 0, done.stderr
-    flagged = json.loads(done.stdout)["anomalies"]
+    body = json.loads(done.stdout)
     # The planted spike on day 60 is found; the weekly pattern itself is not flagged.
-    assert [a["timestamp"] for a in flagged] == ["2026-03-02"]
-    assert flagged[0]["score"] > 0
+    assert [(e["start"], e["end"]) for e in body["episodes"]] == [("2026-03-02", "2026-03-03")]
+    assert [a["timestamp"] for a in body["anomalies"]] == ["2026-03-02"]
+    assert body["period"] == 7
+
+
+def test_detect_series_cli_repairs_a_gapped_and_repeated_export(tmp_path: Path) -> None:
+    # a 5-minute CloudWatch-style export: one sample missed, a 40-minute outage, one repeated
+    # timestamp (two partial request counts of the same interval) and a burst at 14:00
+    t0 = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    lines = ["timestamp,value"]
+    for i in range(2000):
+        if i == 500 or 900 <= i < 908:
+            continue
+        stamp = (t0 + dt.timedelta(minutes=5 * i)).isoformat()
+        value = 1000 + (i % 3) * 10
+        if i == 1600:
+            value = 9000
+        if i == 700:
+            lines.append(f"{stamp},400")  # the repeat: 400 + 610 = one interval's count
+            value = 610
+        lines.append(f"{stamp},{value}")
+    series = tmp_path / "requests.csv"
+    series.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = _run_detect_series(str(series), "--json", "--combine", "sum")
+    assert done.returncode == 0, done.stderr
+    body = json.loads(done.stdout)
+    repairs = body["repairs"]
+    assert body["step_seconds"] == 300.0
+    assert repairs["duplicates_combined"] == 1
+    assert repairs["combine"] == "sum"
+    assert repairs["gaps"] == 2
+    assert repairs["missing_points"] == 9
+    assert repairs["largest_gaps"] == [
+        {"first_missing": "2026-03-02T17:40:00+00:00", "points": 1},
+        {"first_missing": "2026-03-04T03:00:00+00:00", "points": 8},
+    ]
+    burst = (t0 + dt.timedelta(minutes=5 * 1600)).isoformat()
+    assert [(e["start"], e["detected"], e["peak"]) for e in body["episodes"]] == [
+        (burst, burst, burst)
+    ]
+    text = _run_detect_series(str(series))
+    assert text.returncode == 0, text.stderr
+    assert "1 duplicates combined (mean)" in text.stdout
+    assert "2 gaps (9 points missing, not scored)" in text.stdout
+    # averaged, the two partial counts look like a drop to half: a second (false) episode,
+    # which is why counters want --combine sum
+    assert "2 episodes at sensitivity medium" in text.stdout
+    repeat = (t0 + dt.timedelta(minutes=5 * 700)).isoformat()
+    assert f"{repeat} .. " in text.stdout
+    assert "  down  " in text.stdout
+
+
+def test_detect_series_cli_names_the_bad_row_and_column(tmp_path: Path) -> None:
+    series = tmp_path / "bad.csv"
+    series.write_text("timestamp,value\n2026-01-01T00:00:00,1\n2026-01-01T00:05:00,n/a\n")
+    done = _run_detect_series(str(series))
+    assert done.returncode != 0
+    assert "row 3, column 'value'" in done.stderr + done.stdout
+    assert "Traceback" not in done.stderr
 
 
 def test_anomaly_band_shows_actuals_exactly_and_the_spike_above_the_band(

@@ -129,3 +129,27 @@ def test_period_is_chosen_from_the_data() -> None:
 def test_event_spans_are_half_open_runs() -> None:
     assert event_spans([False, True, True, False, True]) == [(1, 3), (4, 5)]
     assert event_spans([]) == []
+
+
+def test_sparse_daily_bursts_have_a_daily_period_in_their_ranks() -> None:
+    from finops.anomalies.detector import average_ranks, candidate_periods, choose_period
+
+    assert average_ranks(np.array([0.0, 0.0, 5.0, 0.0, 3.0])).tolist() == [1.0, 1.0, 4.0, 1.0, 3.0]
+    rng = np.random.default_rng(5)
+    y = np.zeros(24 * 30)
+    y[10::24] = rng.uniform(50, 150, 30)  # a nightly batch job: zero every other hour
+    y[300] = 5000.0  # one incident carrying most of the variance
+    assert choose_period(y, candidate_periods(3600.0)) == 24
+
+
+def test_mean_deviation_floor_keeps_a_mostly_zero_count_from_flagging_every_count() -> None:
+    rng = np.random.default_rng(9)
+    y = np.where(rng.random(1000) < 0.2, rng.integers(1, 4, 1000), 0).astype(float)
+    plain = detect_matrix(y, period=1, settings=DetectorSettings(z_threshold=4.0))
+    floored = detect_matrix(
+        y, period=1, settings=DetectorSettings(z_threshold=4.0, mean_deviation_floor=1.2533)
+    )
+    nonzero_after_warmup = int((y[plain.warmup :] > 0).sum())
+    assert plain.flags.sum() > 0.5 * nonzero_after_warmup  # MAD is 0: every count is "anomalous"
+    # with the floor the scale follows the counts' mean spread: about half as many flagged
+    assert floored.flags.sum() < 0.6 * plain.flags.sum()  # here 94 of 191

@@ -2,6 +2,8 @@
 
 - :mod:`finops.anomalies.detector` — the pure detector (any regular series, vectorised).
 - :mod:`finops.anomalies.root_cause` — pure ranking of contributors by share of the deviation.
+- :mod:`finops.anomalies.regular` — irregular timestamps made regular (step, duplicates, gaps).
+- :mod:`finops.anomalies.episodes` — flagged points grouped into alerts (episodes), sensitivity.
 - :mod:`finops.anomalies.series_file` — the detector on a ``timestamp,value`` CSV.
 - :mod:`finops.anomalies.series` — the daily cost series per scope read from the billing facts.
 - :mod:`finops.anomalies.job` — the detection job over stored billing facts.
@@ -13,8 +15,10 @@
 
 from finops.anomalies.band import BandPoint, anomaly_band
 from finops.anomalies.detector import DetectorSettings, MatrixDetection, detect_matrix, event_spans
+from finops.anomalies.episodes import Episode, Sensitivity, find_episodes
 from finops.anomalies.feedback import set_anomaly_status
 from finops.anomalies.job import JOB_NAME, detect_cost_anomalies
+from finops.anomalies.regular import COMBINE_RULES, RegularSeries, Repairs, regularize
 from finops.anomalies.root_cause import Contributor, rank_contributors
 from finops.anomalies.series_file import detect_series_file
 from finops.anomalies.views import (
@@ -27,6 +31,7 @@ from finops.anomalies.views import (
 )
 
 __all__ = [
+    "COMBINE_RULES",
     "JOB_NAME",
     "STATUSES",
     "AnomalySeverity",
@@ -35,14 +40,20 @@ __all__ = [
     "BandPoint",
     "Contributor",
     "DetectorSettings",
+    "Episode",
     "MatrixDetection",
+    "RegularSeries",
+    "Repairs",
+    "Sensitivity",
     "anomaly_band",
     "detect_cost_anomalies",
     "detect_matrix",
     "detect_series_file",
     "event_spans",
+    "find_episodes",
     "get_anomaly",
     "list_anomalies",
     "rank_contributors",
+    "regularize",
     "set_anomaly_status",
 ]

@@ -9,7 +9,12 @@ point is judged exactly as it will be in production), a band, a score and a flag
   of a day).
 - **Level**: the median of the deseasonalised values over the last ``level_window`` points of
   the current segment.
-- **Scale**: 1.4826 x the median absolute deviation of recent residuals of non-anomalous points.
+- **Scale**: 1.4826 x the median absolute deviation of recent residuals of non-anomalous points;
+  with ``mean_deviation_floor`` > 0, at least that factor x the mean absolute deviation of the
+  recent residuals of *all* points (1.2533 is consistent with a normal distribution). The floor
+  keeps the scale honest on sparse or discrete telemetry (a request count that is zero most
+  hours has a median absolute deviation of zero, which would make every non-zero hour an
+  anomaly); cost series leave it off.
 - **Score** = |actual - expected| / scale. A point is flagged when its score reaches
   ``z_threshold`` *and* the deviation reaches both ``min_impact`` (absolute) and ``min_percent``
   (relative to the expected value), in the reported ``direction``.
@@ -57,6 +62,7 @@ class DetectorSettings:
     shift_stability: float = 0.5
     relative_scale_floor: float = 0.01
     absolute_scale_floor: float = 1e-9
+    mean_deviation_floor: float = 0.0
 
     def windows(self, period: int) -> tuple[int, int, int]:
         """``(level_window, scale_window, warmup)`` in points for ``period``."""
@@ -70,8 +76,9 @@ class DetectorSettings:
 class MatrixDetection:
     """Per-point results, each shaped like the input matrix (series x points).
 
-    ``score`` is |actual - expected| / scale (0 where the value is missing); ``lower`` and
-    ``upper`` are ``expected -/+ z_threshold x scale``; ``flags`` are the reported anomalies.
+    ``score`` is |actual - expected| / scale (0 where the value is missing); ``residual`` is
+    actual - expected (NaN where missing or in the warm-up); ``lower`` and ``upper`` are
+    ``expected -/+ z_threshold x scale``; ``flags`` are the reported anomalies.
     """
 
     expected: FloatArray
@@ -81,6 +88,7 @@ class MatrixDetection:
     flags: BoolArray
     period: int
     warmup: int
+    residual: FloatArray
 
 
 def row_nanmedian(values: FloatArray) -> FloatArray:
@@ -145,12 +153,15 @@ def detect_matrix(
     score = np.zeros_like(y)
     flags = np.zeros_like(y, dtype=bool)
     if n == 0 or n_series == 0:
-        return MatrixDetection(expected, lower, upper, score, flags, period, warmup)
+        return MatrixDetection(
+            expected, lower, upper, score, flags, period, warmup, np.full_like(y, np.nan)
+        )
 
     clean = y.copy()
     level = np.zeros_like(y)
     seas = np.zeros_like(y)
     resid = np.full_like(y, np.nan)
+    raw_resid = np.full_like(y, np.nan)
 
     # Warm-up: a batch fit, refitted once without its outliers (which are not reported, as
     # there is no baseline yet, but must not shape the baseline either).
@@ -172,6 +183,8 @@ def detect_matrix(
     expected[:, :warmup] = fitted
     clean[:, :warmup] = np.where(wild, fitted, y[:, :warmup])
     resid[:, :warmup] = np.where(wild, np.nan, head_r)
+    raw_resid[:, :warmup] = head_r
+    mean_floor = cfg.mean_deviation_floor
 
     # Phases next to each other are pooled when a period has many points (minutes of a day).
     spread = period // 96 if period > 1 else 0
@@ -207,6 +220,12 @@ def detect_matrix(
         centre = row_nanmedian(r_window)
         mad = row_nanmedian(np.abs(r_window - centre[:, None]))
         sigma = MAD_TO_SIGMA * np.where(np.isnan(mad), 0.0, mad)
+        if mean_floor > 0:
+            raw_window = raw_resid[:, max(t - scale_w, 0) : t]
+            raw_centre = row_nanmedian(raw_window)
+            with np.errstate(invalid="ignore"):
+                spread_t = np.nanmean(np.abs(raw_window - raw_centre[:, None]), axis=1)
+            sigma = np.maximum(sigma, mean_floor * np.where(np.isnan(spread_t), 0.0, spread_t))
         sigma = np.maximum(
             sigma,
             np.maximum(cfg.relative_scale_floor * np.abs(exp_t), cfg.absolute_scale_floor),
@@ -254,6 +273,7 @@ def detect_matrix(
         flags[:, t] = reportable & ~ok_mask[:, t]
         clean[:, t] = np.where(out, exp_t, y_t)
         resid[:, t] = np.where(out | ~present, np.nan, r_t)
+        raw_resid[:, t] = np.where(present, r_t, np.nan)
 
         for i in np.flatnonzero(confirm):
             start = int(run_start[i])
@@ -266,7 +286,8 @@ def detect_matrix(
                 # a step that began in a planned period is the new normal, not an anomaly
                 flags[i, t] = False
 
-    return MatrixDetection(expected, lower, upper, score, flags, period, warmup)
+    residual = np.where(np.arange(n)[None, :] < warmup, np.nan, y - expected)
+    return MatrixDetection(expected, lower, upper, score, flags, period, warmup, residual)
 
 
 def event_spans(flags: npt.ArrayLike) -> list[tuple[int, int]]:
@@ -300,6 +321,8 @@ def choose_period(values: npt.ArrayLike, candidates: list[int]) -> int:
     Only candidates with at least three full cycles in the data are considered. When the raw
     series shows no season, a copy clipped to a robust band is tried with a stricter bar
     (0.6): one large spike can carry most of the variance and hide a clean weekly pattern.
+    Last, the ranks of the values are tried (0.3): a sparse count that is zero most hours and
+    bursts at the same hour every day has a clear daily pattern in its ranks only.
     """
     y = np.asarray(values, dtype=np.float64)
     y = y[~np.isnan(y)]
@@ -314,7 +337,18 @@ def choose_period(values: npt.ArrayLike, candidates: list[int]) -> int:
         low, high = median - 4.5 * MAD_TO_SIGMA * mad, median + 4.5 * MAD_TO_SIGMA * mad
     else:
         low, high = (float(q) for q in np.quantile(y, [0.05, 0.95]))
-    return _strongest_period(np.clip(y, low, high), candidates, 0.6)
+    clipped = _strongest_period(np.clip(y, low, high), candidates, 0.6)
+    if clipped > 1:
+        return clipped
+    return _strongest_period(average_ranks(y), candidates, 0.3)
+
+
+def average_ranks(values: FloatArray) -> FloatArray:
+    """0-based ranks of ``values``, ties sharing their average rank."""
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    ends = np.cumsum(counts)
+    ranks: FloatArray = ((ends - counts + ends - 1) / 2.0)[inverse]
+    return ranks
 
 
 def candidate_periods(step_seconds: float) -> list[int]:

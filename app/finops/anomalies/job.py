@@ -29,7 +29,8 @@ import numpy as np
 from sqlalchemy import text
 
 from finops.anomalies.calendar import holiday_days, holiday_mask
-from finops.anomalies.detector import DetectorSettings, MatrixDetection, detect_matrix, event_spans
+from finops.anomalies.detector import DetectorSettings, MatrixDetection, detect_matrix
+from finops.anomalies.episodes import Episode, find_episodes
 from finops.anomalies.feedback import feedback_mask
 from finops.anomalies.series import (
     DEFAULT_SCOPES,
@@ -54,6 +55,26 @@ DEFAULT_MIN_PERCENT = Decimal("10")
 _LOCK_KEY = 0x46_494E_414E  # "FINAN": one detection run at a time
 
 
+COST_MERGE_GAP = 0
+"""In-band days that may separate two parts of one cost episode. Zero: a day back in band ends
+a cost anomaly, so two spikes of one scope two days apart stay two reviewable anomalies, each
+with its own root cause (merging them hid a second planted anomaly on generated data)."""
+
+
+def cost_episodes(detection: MatrixDetection, row: int) -> list[Episode]:
+    """The episodes of one cost series (:func:`finops.anomalies.episodes.find_episodes`): every
+    run of flagged days (increases only, as the job's settings say); the band threshold is the
+    alert threshold, so a cost anomaly is reported from its first flagged day and a level shift
+    is one anomaly, then the new normal."""
+    return find_episodes(
+        detection.flags[row],
+        detection.score[row],
+        detection.residual[row],
+        alert_score=0.0,
+        merge_gap=COST_MERGE_GAP,
+    )
+
+
 def _events(
     series: list[ScopeSeries],
     detection: MatrixDetection,
@@ -63,7 +84,8 @@ def _events(
 ) -> list[DetectedEvent]:
     out: list[DetectedEvent] = []
     for i, s in enumerate(series):
-        for a, b in event_spans(detection.flags[i]):
+        for episode in cost_episodes(detection, i):
+            a, b = episode.start, episode.end
             if b <= recent_from:
                 continue
             days = [start + dt.timedelta(days=d) for d in range(a, b)]

@@ -1,21 +1,19 @@
 """Run the detector on any ``timestamp,value`` CSV (the ``finops anomalies detect-series`` door).
 
 The file format is :mod:`finops.core.series_csv`'s (``timestamp,value``, ``ds,y`` or the
-Microsoft cloud-monitoring dataset's ``TimeStamp,Value,Label``). The sampling step is
-the most common gap between consecutive timestamps; points are placed on that regular grid and
-missing steps are treated as missing values (never flagged). The seasonal period (day or week)
-is chosen from the data; the threshold is the detector's own, as in production.
+Microsoft cloud-monitoring dataset's ``TimeStamp,Value,Label``); only what cannot be parsed is
+refused, with the row and column. Irregular timestamps are normal input: the series is placed on
+its dominant step's grid, duplicates combined and gaps left missing
+(:func:`finops.anomalies.regular.regularize`), and the repairs are reported. The seasonal period
+(day or week) is chosen from the data; the result is a list of episodes
+(:mod:`finops.anomalies.episodes`) at the chosen sensitivity.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-import numpy as np
 
 from finops.anomalies.detector import (
     DetectorSettings,
@@ -24,20 +22,33 @@ from finops.anomalies.detector import (
     choose_period,
     detect_matrix,
 )
+from finops.anomalies.episodes import Episode, Sensitivity, find_episodes, parse_sensitivity
+from finops.anomalies.regular import DEFAULT_COMBINE, RegularSeries, regularize
 from finops.core.errors import InvalidInputError
 from finops.core.series_csv import SeriesRows, read_series_csv
 
-MAX_GRID_POINTS = 2_000_000
+TELEMETRY_BAND = 4.0
+"""The score at which the telemetry detector draws its band (points beyond it are out of band,
+kept out of the baseline and grouped into episodes)."""
+TELEMETRY_LEVELS: dict[str, float] = {"high": 5.0, "medium": 6.0, "low": 8.0}
+"""Peak score an episode must reach per named sensitivity (tuned: docs/accuracy-anomalies.md)."""
+DEFAULT_SENSITIVITY = "medium"
+TELEMETRY_SETTINGS = DetectorSettings(
+    z_threshold=TELEMETRY_BAND, mean_deviation_floor=1.2533, scale_window=500
+)
+"""The detector's settings on telemetry (see :class:`DetectorSettings`)."""
+MERGE_SECONDS = 3_600.0
+"""Out-of-band points less than this apart (and at least one step) are one episode."""
 
 
 @dataclass(frozen=True)
-class RegularSeries:
-    """A series on a regular grid: ``labels[i]`` is the input's timestamp text (``None`` for a
-    step missing from the input), ``values[i]`` NaN when missing."""
+class SeriesDetection:
+    """The detector's per-point result on a regular series and its episodes."""
 
-    labels: list[str | None]
-    values: np.ndarray[Any, np.dtype[np.float64]]
-    step_seconds: float
+    series: RegularSeries
+    detection: MatrixDetection
+    episodes: list[Episode]
+    sensitivity: Sensitivity
 
 
 def read_series(path: Path) -> SeriesRows:
@@ -52,61 +63,94 @@ def read_series(path: Path) -> SeriesRows:
     return series
 
 
-def to_regular_grid(rows: SeriesRows) -> RegularSeries:
-    """Place points on the most common step. A repeated timestamp keeps its first row; a point
-    off the grid is refused."""
-    path, texts, times, values = rows.source, rows.texts, rows.times, rows.values
-    order = sorted(range(len(times)), key=lambda i: times[i])
-    gaps = Counter((times[b] - times[a]).total_seconds() for a, b in itertools.pairwise(order))
-    gaps.pop(0.0, None)
-    step = gaps.most_common(1)[0][0] if gaps else 0.0
-    if step <= 0:
-        raise InvalidInputError(
-            f"{path}: column 'timestamp': timestamps repeat; expected one row per time step",
-            details={"file": path, "column": "timestamp"},
-        )
-    first = times[order[0]]
-    span = (times[order[-1]] - first).total_seconds()
-    size = round(span / step) + 1
-    if size > MAX_GRID_POINTS:
-        raise InvalidInputError(
-            f"{path}: the series spans {size} steps of {step:g} s; at most {MAX_GRID_POINTS}",
-            details={"file": path},
-        )
-    grid_values = np.full(size, np.nan)
-    labels: list[str | None] = [None] * size
-    for i in order:
-        offset = (times[i] - first).total_seconds() / step
-        index = round(offset)
-        if abs(offset - index) > 1e-6:
-            raise InvalidInputError(
-                f"{path}: row {rows.rows[i]}, column 'timestamp': {texts[i]!r} is off the "
-                f"series' regular step of {step:g} seconds",
-                details={"file": path, "row": rows.rows[i], "column": "timestamp"},
-            )
-        if labels[index] is not None:
-            continue  # a repeated timestamp (real exports have some): the first row counts
-        labels[index] = texts[i]
-        grid_values[index] = values[i]
-    return RegularSeries(labels=labels, values=grid_values, step_seconds=step)
+def telemetry_sensitivity(value: str | float = DEFAULT_SENSITIVITY) -> Sensitivity:
+    """The telemetry path's sensitivity (``low``, ``medium``, ``high`` or a peak score)."""
+    return parse_sensitivity(value, levels=TELEMETRY_LEVELS, band=TELEMETRY_BAND)
+
+
+def merge_gap_points(step_seconds: float) -> int:
+    """How many in-band points may separate two parts of one episode at this step."""
+    return max(int(MERGE_SECONDS // step_seconds) - 1, 1)
 
 
 def detect_regular_series(
-    series: RegularSeries, settings: DetectorSettings | None = None
-) -> MatrixDetection:
-    """The detector on one regular series, with the period chosen from the data."""
+    series: RegularSeries,
+    sensitivity: Sensitivity | None = None,
+    settings: DetectorSettings | None = None,
+) -> SeriesDetection:
+    """The detector on one regular series, with the period chosen from the data, and its
+    episodes at ``sensitivity`` (default: medium)."""
+    chosen = sensitivity or telemetry_sensitivity()
+    cfg = settings or TELEMETRY_SETTINGS
     period = choose_period(series.values, candidate_periods(series.step_seconds))
-    return detect_matrix(series.values[None, :], period=period, settings=settings)
+    detection = detect_matrix(series.values[None, :], period=period, settings=cfg)
+    episodes = find_episodes(
+        detection.flags[0],
+        detection.score[0],
+        detection.residual[0],
+        alert_score=chosen.alert_score,
+        merge_gap=merge_gap_points(series.step_seconds),
+    )
+    return SeriesDetection(series, detection, episodes, chosen)
 
 
-def detect_series_file(path: Path) -> dict[str, Any]:
-    """``{"anomalies": [{"timestamp": "<as in the input>", "score": <number>}, ...]}`` for the
-    flagged points of the CSV at ``path``, in time order (scores rounded to 4 decimals)."""
-    series = to_regular_grid(read_series(path))
-    result = detect_regular_series(series)
+def _stamp(series: RegularSeries, index: int) -> str:
+    """The input's timestamp text at a grid index, else the grid time in ISO 8601."""
+    if 0 <= index < len(series.labels) and series.labels[index] is not None:
+        return str(series.labels[index])
+    return series.time_at(index).isoformat()
+
+
+def episode_json(result: SeriesDetection, episode: Episode) -> dict[str, Any]:
+    """One episode as JSON: times as written in the input (grid times for gap positions);
+    ``end`` is exclusive (the first point back in band); scores rounded to 4 decimals."""
+    series = result.series
+    peak = episode.peak
+    return {
+        "start": _stamp(series, episode.start),
+        "detected": _stamp(series, episode.detected),
+        "peak": _stamp(series, peak),
+        "end": _stamp(series, episode.end),
+        "points": episode.points,
+        "score": round(episode.score, 4),
+        "direction": episode.direction,
+        "peak_value": float(series.values[peak]),
+        "expected_at_peak": round(float(result.detection.expected[0, peak]), 6),
+    }
+
+
+def detect_series_file(
+    path: Path, *, combine: str = DEFAULT_COMBINE, sensitivity: str | float = DEFAULT_SENSITIVITY
+) -> dict[str, Any]:
+    """The episodes of the CSV at ``path`` with the repairs made to its timestamps::
+
+        {"step_seconds", "period", "sensitivity", "repairs": {...},
+         "episodes": [{"start", "detected", "peak", "end", "points", "score", "direction",
+                       "peak_value", "expected_at_peak"}, ...],
+         "anomalies": [{"timestamp", "score"}, ...]}
+
+    ``anomalies`` are the out-of-band points inside reported episodes, in time order.
+    ``combine`` is the duplicate rule (:data:`finops.anomalies.regular.COMBINE_RULES`).
+    """
+    chosen = telemetry_sensitivity(sensitivity)
+    rows = read_series(path)
+    series = regularize(
+        rows.times, rows.values, combine=combine, texts=rows.texts, source=rows.source
+    )
+    result = detect_regular_series(series, chosen)
+    flags, score = result.detection.flags[0], result.detection.score[0]
     anomalies = [
-        {"timestamp": series.labels[i], "score": round(float(result.score[0, i]), 4)}
-        for i in np.flatnonzero(result.flags[0])
-        if series.labels[i] is not None
+        {"timestamp": _stamp(series, i), "score": round(float(score[i]), 4)}
+        for e in result.episodes
+        for i in range(e.start, e.end)
+        if flags[i]
     ]
-    return {"anomalies": anomalies}
+    return {
+        "step_seconds": series.step_seconds,
+        "period": result.detection.period,
+        "sensitivity": chosen.name,
+        "alert_score": chosen.alert_score,
+        "repairs": series.repairs.as_json(),
+        "episodes": [episode_json(result, e) for e in result.episodes],
+        "anomalies": anomalies,
+    }

@@ -17,18 +17,47 @@ anomalies_app = typer.Typer(help="Cost anomalies.", no_args_is_help=True)
 @anomalies_app.command("detect-series")
 def anomalies_detect_series(
     path: Annotated[Path, typer.Argument(help="CSV with timestamp,value columns.")],
+    combine: Annotated[
+        str,
+        typer.Option(
+            help="How repeated timestamps are combined: mean (gauges such as CPU %), sum "
+            "(counters such as requests or bytes), max, min, first or last."
+        ),
+    ] = "mean",
+    sensitivity: Annotated[
+        str,
+        typer.Option(
+            help="low, medium or high, or the score an episode's peak must reach "
+            "(lower is more sensitive)."
+        ),
+    ] = "medium",
     json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Run the production detector on any regular series; print the flagged timestamps."""
+    """Run the production detector on any series (gaps and repeated timestamps are repaired);
+    print what was repaired and the anomalous episodes."""
     with user_errors():
         from finops.anomalies import detect_series_file
 
-        result = detect_series_file(path)
+        result = detect_series_file(path, combine=combine, sensitivity=sensitivity)
         if json_output:
             print_json(result)
             return
-        for item in result["anomalies"]:
-            typer.echo(f"{item['timestamp']}  score {item['score']:.2f}")
+        repairs = result["repairs"]
+        typer.echo(
+            f"step {result['step_seconds']:g} s, {repairs['input_points']} points on a grid of "
+            f"{repairs['grid_points']}: {repairs['duplicates_combined']} duplicates combined "
+            f"({repairs['combine']}), {repairs['snapped_to_grid']} snapped to the grid, "
+            f"{repairs['gaps']} gaps ({repairs['missing_points']} points missing, not scored)"
+        )
+        typer.echo(
+            f"{len(result['episodes'])} episodes at sensitivity {result['sensitivity']} "
+            f"(peak score >= {result['alert_score']:g})"
+        )
+        for e in result["episodes"]:
+            typer.echo(
+                f"{e['start']} .. {e['end']}  detected {e['detected']}  peak {e['peak']}  "
+                f"{e['direction']}  score {e['score']:.2f}"
+            )
 
 
 @anomalies_app.command("detect")
