@@ -125,8 +125,16 @@ def test_month_end_projection_is_actual_to_date_plus_the_forecast_remainder(
         points = session.scalars(
             select(ForecastPoint).where(ForecastPoint.forecast_run_id == run.id)
         ).all()
-        remainder = sum((p.yhat for p in points if as_of <= p.day < next_month), Decimal(0))
-        upper_95 = sum((p.upper_95 for p in points if as_of <= p.day < next_month), Decimal(0))
+        rest = [p for p in points if as_of <= p.day < next_month]
+        remainder = sum((p.yhat for p in rest), Decimal(0))
+        summed_upper_95 = sum((p.upper_95 for p in rest), Decimal(0))
+        # the sum's interval: the stored window-sum quantiles of the run's calibration for this
+        # many days, times the remaining days' summed 80% half-widths
+        calibration = run.backtest["calibration"]
+        bucket = max(i for i, edge in enumerate(calibration["window_edges"]) if edge <= len(rest))
+        q_975 = Decimal(str(calibration["window_quantiles"][bucket][3]))
+        half = sum((p.upper_80 - p.lower_80 for p in rest), Decimal(0)) / 2
+        upper_95 = remainder + max(q_975 * half, Decimal(0))
 
         projection = month_end_projection(
             session=session,
@@ -141,7 +149,8 @@ def test_month_end_projection_is_actual_to_date_plus_the_forecast_remainder(
         assert projection.actual_to_date == actual
         assert projection.forecast_remaining == remainder
         assert projection.projected == actual + remainder
-        assert projection.upper_95 == actual + upper_95
+        assert abs(projection.upper_95 - (actual + upper_95)) < Decimal("0.0001")
+        assert projection.upper_95 < actual + summed_upper_95  # not the summed daily bounds
         assert projection.lower_95 <= projection.lower_80 <= projection.projected
         assert projection.projected <= projection.upper_80 <= projection.upper_95
         assert projection.forecast_run_id == run.id

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import multiprocessing
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 
-from finops.forecasting.backtest import SeriesForecast, forecast_with_model_choice
+from finops.forecasting.backtest import DEFAULT_ORIGINS, SeriesForecast, forecast_with_model_choice
 from finops.forecasting.models import MODELS
 from finops.forecasting.series import RegularSeries
 
@@ -35,9 +37,28 @@ def single_threaded_children() -> Iterator[None]:
                 os.environ.pop(name, None)
 
 
-def _forecast_one(args: tuple[RegularSeries, int, tuple[str, ...]]) -> SeriesForecast:
-    series, horizon, models = args
-    return forecast_with_model_choice(series, horizon, models=models)
+@dataclass(frozen=True)
+class ChoiceOptions:
+    """How :func:`forecast_with_model_choice` chooses (its keyword arguments)."""
+
+    models: tuple[str, ...] = tuple(MODELS)
+    origins: int = DEFAULT_ORIGINS
+    ensemble: bool = True
+    calibrated: bool = True
+    holidays: tuple[dt.date, ...] = ()
+
+
+def _forecast_one(args: tuple[RegularSeries, int, ChoiceOptions]) -> SeriesForecast:
+    series, horizon, options = args
+    return forecast_with_model_choice(
+        series,
+        horizon,
+        models=options.models,
+        origins=options.origins,
+        ensemble=options.ensemble,
+        calibrated=options.calibrated,
+        holidays=options.holidays or None,
+    )
 
 
 def default_workers(count: int) -> int:
@@ -51,13 +72,16 @@ def forecast_many(
     *,
     models: Sequence[str] = tuple(MODELS),
     workers: int | None = None,
+    options: ChoiceOptions | None = None,
 ) -> list[SeriesForecast]:
-    """:func:`forecast_with_model_choice` on every series, results in input order.
+    """:func:`forecast_with_model_choice` on every series, results in input order; ``options``
+    (default: the production choice over ``models``) says how the model is chosen.
 
     Workers are *spawned* (not forked): the caller may hold database connections that a forked
     child must not inherit.
     """
-    jobs = [(s, horizon, tuple(models)) for s in series]
+    choice = options or ChoiceOptions(models=tuple(models))
+    jobs = [(s, horizon, choice) for s in series]
     count = workers if workers is not None else default_workers(len(jobs))
     if count <= 1 or len(jobs) <= 1:
         return [_forecast_one(job) for job in jobs]

@@ -1,4 +1,5 @@
-"""Forecasting models over plain arrays: seasonal naive, seasonal moving average, ETS, Prophet.
+"""Forecasting models over plain arrays: seasonal naive, seasonal moving average, ETS (on the
+values, and on their logarithm for positive growing series), Prophet (with public holidays).
 
 Every model takes a :class:`TrainingData` (evenly spaced values, their timestamps and seasonal
 period) and a horizon, and returns a :class:`ModelForecast`: point forecasts with 80% and 95%
@@ -18,7 +19,7 @@ import logging
 import math
 import warnings
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -40,13 +41,22 @@ class ModelFailedError(Exception):
     """A model could not be fitted to this series (too short, degenerate, did not converge)."""
 
 
+def _no_days() -> npt.NDArray[np.datetime64]:
+    return np.array([], dtype="datetime64[D]")
+
+
 @dataclass(frozen=True)
 class TrainingData:
-    """Evenly spaced history: ``values[i]`` observed at ``timestamps[i]``."""
+    """Evenly spaced history: ``values[i]`` observed at ``timestamps[i]``.
+
+    ``holidays`` are public-holiday days (``datetime64[D]``, history and future alike) that a
+    daily model may treat as known calendar effects; empty for other frequencies.
+    """
 
     values: FloatArray
     timestamps: npt.NDArray[np.datetime64]
     frequency: Frequency
+    holidays: npt.NDArray[np.datetime64] = field(default_factory=_no_days)
 
     @property
     def season(self) -> int:
@@ -54,7 +64,9 @@ class TrainingData:
 
     def head(self, length: int) -> TrainingData:
         """The first ``length`` observations (a backtest's training window)."""
-        return TrainingData(self.values[:length], self.timestamps[:length], self.frequency)
+        return TrainingData(
+            self.values[:length], self.timestamps[:length], self.frequency, self.holidays
+        )
 
 
 @dataclass(frozen=True)
@@ -158,6 +170,61 @@ def seasonal_moving_average(
 # ----------------------------------------------------------------------------- ETS
 
 
+def _ets(
+    y: FloatArray, season: int, horizon: int, reuse: Reuse | None, key: str
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Mean and 80% / 95% bounds of the additive-error, damped-trend ETS of ``y`` (see
+    :func:`exponential_smoothing`); ``reuse[key]`` carries the fitted parameters."""
+    from statsmodels.tsa.exponential_smoothing.ets import (  # type: ignore[import-untyped]
+        ETSModel,
+    )
+
+    n = len(y)
+    if n < 10:
+        raise ModelFailedError("ETS needs at least 10 observations")
+    seasonal = 2 <= season <= MAX_ETS_SEASON and n >= 2 * season + 10
+    spec = ("add", True, season if seasonal else 0)
+    # Scale to unit size: the optimiser behaves the same for cents and for millions.
+    scale = float(np.max(np.abs(y))) or 1.0
+    model = ETSModel(
+        pd.Series(y / scale),
+        error="add",
+        trend="add",
+        damped_trend=True,
+        seasonal="add" if seasonal else None,
+        seasonal_periods=season if seasonal else None,
+        # Initial states from a classical decomposition instead of the optimiser: ten times
+        # faster than estimating them, for a small loss of likelihood.
+        initialization_method="heuristic",
+    )
+    cached = reuse.get(key) if reuse is not None else None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            if cached is not None and cached[0] == spec:
+                result = model.smooth(cached[1])
+            else:
+                result = model.fit(disp=False, maxiter=200)
+                if reuse is not None:
+                    reuse[key] = (spec, np.asarray(result.params))
+            prediction = result.get_prediction(start=n, end=n + horizon - 1)
+            frame_80 = prediction.summary_frame(alpha=0.20)
+            frame_95 = prediction.summary_frame(alpha=0.05)
+        except (ValueError, np.linalg.LinAlgError) as exc:
+            raise ModelFailedError(f"ETS failed: {exc}") from exc
+    arrays = (
+        frame_80["mean"],
+        frame_80["pi_lower"],
+        frame_80["pi_upper"],
+        frame_95["pi_lower"],
+        frame_95["pi_upper"],
+    )
+    out = tuple(a.to_numpy(dtype=np.float64) * scale for a in arrays)
+    if not all(np.all(np.isfinite(a)) for a in out):
+        raise ModelFailedError("ETS produced a non-finite forecast")
+    return out[0], out[1], out[2], out[3], out[4]
+
+
 def exponential_smoothing(
     train: TrainingData, horizon: int, reuse: Reuse | None = None
 ) -> ModelForecast:
@@ -168,56 +235,31 @@ def exponential_smoothing(
     The seasonal component is dropped when the history is shorter than two cycles plus ten
     observations or the cycle is longer than 60 steps.
     """
-    from statsmodels.tsa.exponential_smoothing.ets import (  # type: ignore[import-untyped]
-        ETSModel,
-    )
+    return ModelForecast(*_ets(train.values, train.season, horizon, reuse, "ets"))
 
+
+MAX_LOG_FORECAST = 700.0  # exp() of more overflows a float
+
+
+def log_exponential_smoothing(
+    train: TrainingData, horizon: int, reuse: Reuse | None = None
+) -> ModelForecast:
+    """The same ETS fitted to ``log(y)`` and transformed back: multiplicative trend and season,
+    errors proportional to the level (a positive, growing series such as a cost that grows a
+    few percent a month).
+
+    The point forecast is ``exp`` of the log forecast (the median of the implied log-normal
+    distribution, the value that minimises absolute error); bounds are ``exp`` of the log
+    bounds (quantiles survive a monotone transform). Refuses (``ModelFailedError``) a series
+    with a value <= 0.
+    """
     y = train.values
-    n = len(y)
-    if n < 10:
-        raise ModelFailedError("ETS needs at least 10 observations")
-    m = train.season
-    seasonal = 2 <= m <= MAX_ETS_SEASON and n >= 2 * m + 10
-    spec = ("add", True, m if seasonal else 0)
-    # Scale to unit size: the optimiser behaves the same for cents and for millions.
-    scale = float(np.max(np.abs(y))) or 1.0
-    series = pd.Series(y / scale)
-    model = ETSModel(
-        series,
-        error="add",
-        trend="add",
-        damped_trend=True,
-        seasonal="add" if seasonal else None,
-        seasonal_periods=m if seasonal else None,
-        # Initial states from a classical decomposition instead of the optimiser: ten times
-        # faster than estimating them, for a small loss of likelihood.
-        initialization_method="heuristic",
-    )
-    cached = reuse.get("ets") if reuse is not None else None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            if cached is not None and cached[0] == spec:
-                result = model.smooth(cached[1])
-            else:
-                result = model.fit(disp=False, maxiter=200)
-                if reuse is not None:
-                    reuse["ets"] = (spec, np.asarray(result.params))
-            prediction = result.get_prediction(start=n, end=n + horizon - 1)
-            frame_80 = prediction.summary_frame(alpha=0.20)
-            frame_95 = prediction.summary_frame(alpha=0.05)
-        except (ValueError, np.linalg.LinAlgError) as exc:
-            raise ModelFailedError(f"ETS failed: {exc}") from exc
-    forecast = ModelForecast(
-        yhat=frame_80["mean"].to_numpy(dtype=np.float64) * scale,
-        lower_80=frame_80["pi_lower"].to_numpy(dtype=np.float64) * scale,
-        upper_80=frame_80["pi_upper"].to_numpy(dtype=np.float64) * scale,
-        lower_95=frame_95["pi_lower"].to_numpy(dtype=np.float64) * scale,
-        upper_95=frame_95["pi_upper"].to_numpy(dtype=np.float64) * scale,
-    )
-    if not all(np.all(np.isfinite(a)) for a in forecast._arrays()):
-        raise ModelFailedError("ETS produced a non-finite forecast")
-    return forecast
+    if len(y) == 0 or float(np.min(y)) <= 0:
+        raise ModelFailedError("the log model needs a strictly positive series")
+    arrays = _ets(np.log(y), train.season, horizon, reuse, "ets_log")
+    if max(float(np.max(a)) for a in arrays) > MAX_LOG_FORECAST:
+        raise ModelFailedError("the log model's forecast overflows")
+    return ModelForecast(*(np.exp(a) for a in arrays))
 
 
 # ----------------------------------------------------------------------------- Prophet
@@ -253,8 +295,22 @@ def _seeded_global_random(seed: int) -> Iterator[None]:
         np.random.set_state(state)
 
 
+def _prophet_holidays(train: TrainingData, future: pd.Series) -> pd.DataFrame | None:
+    """The holiday days of a daily series that fall in its history (at least one, so Prophet can
+    estimate the effect) as Prophet's ``holidays`` frame (one shared effect ``public``)."""
+    if not train.frequency.is_daily or len(train.holidays) == 0:
+        return None
+    first = train.timestamps[0].astype("datetime64[D]")
+    last = np.datetime64(pd.Timestamp(future.iloc[-1]).date(), "D")
+    days = train.holidays[(train.holidays >= first) & (train.holidays <= last)]
+    if not np.any(days < train.timestamps[-1].astype("datetime64[D]")):
+        return None
+    return pd.DataFrame({"holiday": "public", "ds": pd.to_datetime(days)})
+
+
 def prophet(train: TrainingData, horizon: int, reuse: Reuse | None = None) -> ModelForecast:
-    """Prophet (bundled Stan model, MAP fit) with its own trend and seasonality defaults.
+    """Prophet (bundled Stan model, MAP fit) with its own trend and seasonality defaults, and
+    for a daily series the public holidays in ``train.holidays`` as one holiday effect.
 
     Intervals are the 10/90% and 2.5/97.5% quantiles of 300 predictive samples drawn with a fixed
     seed, so the result is reproducible.
@@ -264,7 +320,7 @@ def prophet(train: TrainingData, horizon: int, reuse: Reuse | None = None) -> Mo
     prophet_class = _prophet_class()
     history = pd.DataFrame({"ds": train.timestamps, "y": train.values})
     future = pd.DataFrame({"ds": future_timestamps(train.timestamps[-1], train.frequency, horizon)})
-    model = prophet_class(uncertainty_samples=0)
+    model = prophet_class(uncertainty_samples=0, holidays=_prophet_holidays(train, future["ds"]))
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # pandas deprecations inside Prophet
@@ -295,6 +351,7 @@ MODELS: dict[str, ModelFunction] = {
     "seasonal_naive": seasonal_naive,
     "sma": seasonal_moving_average,
     "ets": exponential_smoothing,
+    "ets_log": log_exponential_smoothing,
     "prophet": prophet,
 }
 """Every model by name, simplest first (the order breaks ties in model choice)."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
@@ -35,8 +35,9 @@ from finops.costs import CostQuery, query_costs
 from finops.db.database import Database
 from finops.db.models import BillingFact, ForecastPoint, ForecastRun
 from finops.forecasting.backtest import SeriesForecast
-from finops.forecasting.batch import forecast_many
-from finops.forecasting.models import MODELS
+from finops.forecasting.batch import ChoiceOptions, forecast_many
+from finops.forecasting.calibration import Calibration, sum_interval
+from finops.forecasting.models import MODELS, ModelForecast
 from finops.forecasting.series import DAILY, RegularSeries
 
 logger = logging.getLogger(__name__)
@@ -184,6 +185,9 @@ def _store(
     backtest = result.backtest.as_dict() if result.backtest is not None else {}
     backtest["history_days"] = len(scope.daily_cost)
     backtest["chosen"] = result.model
+    backtest["nonnegative"] = all(v >= 0 for v in scope.daily_cost)
+    if result.calibration is not None:
+        backtest["calibration"] = result.calibration.as_dict()
     run = ForecastRun(
         scope_type=scope.scope_type,
         scope_key=scope.scope_key,
@@ -236,10 +240,13 @@ def forecast_costs(
     models: Sequence[str] = tuple(MODELS),
     workers: int | None = None,
     job_run_id: int | None = None,
+    holidays: Collection[dt.date] = (),
 ) -> dict[str, Any]:
     """Forecast the daily effective cost of every scope and currency ``horizon_days`` ahead of
     ``as_of`` with the backtested model choice, and store the runs and points (see module
-    guarantees). Returns counts: series, runs created and replaced, points, models chosen.
+    guarantees). ``holidays`` are the public-holiday days (history and horizon) the daily
+    models treat as calendar effects. Returns counts: series, runs created and replaced,
+    points, models chosen.
     """
     params = ForecastJobParameters(as_of=as_of, horizon_days=horizon_days, scopes=list(scopes))
     unknown = [m for m in models if m not in MODELS]
@@ -256,8 +263,9 @@ def forecast_costs(
                 return {"as_of": None, "series": 0, "created": 0, "replaced": 0, "points": 0}
             day = latest + dt.timedelta(days=1)
         series = load_daily_costs(session=session, as_of=day, scopes=list(params.scopes))
+    options = ChoiceOptions(models=tuple(models), holidays=tuple(sorted(holidays)))
     results = forecast_many(
-        [s.regular() for s in series], params.horizon_days, models=models, workers=workers
+        [s.regular() for s in series], params.horizon_days, workers=workers, options=options
     )
     created = replaced = points = 0
     chosen: dict[str, int] = defaultdict(int)
@@ -488,8 +496,11 @@ def get_forecast(*, session: Session, forecast_id: int, history_days: int = 90) 
 class MonthEndProjection:
     """Month-to-date actual plus the forecast of the rest of the month.
 
-    The bounds add the daily bounds of the remaining days: a conservative interval (it assumes
-    the daily errors move together), at least as wide as the true interval of the sum.
+    The bounds are the actual to date plus the interval of the *sum* of the remaining days'
+    forecast: from the run's calibration (the backtested distribution of window-sum errors,
+    :mod:`finops.forecasting.calibration`) when it has one; for a run stored without one, the
+    sum of the daily bounds (a conservative interval that assumes the daily errors move
+    together).
     """
 
     scope_type: str
@@ -571,10 +582,8 @@ def month_end_projection(
             details={"parameter": "as_of"},
         )
 
-    def total(attribute: str) -> Decimal:
-        return sum((getattr(p, attribute) for p in remaining), Decimal(0))
-
-    rest = total("yhat")
+    rest = sum((p.yhat for p in remaining), Decimal(0))
+    low_95, low_80, high_80, high_95 = _remaining_interval(run, remaining)
     return MonthEndProjection(
         scope_type=scope_type,
         scope_key=scope_key,
@@ -585,10 +594,36 @@ def month_end_projection(
         actual_to_date=actual,
         forecast_remaining=rest,
         projected=actual + rest,
-        lower_80=actual + total("lower_80"),
-        upper_80=actual + total("upper_80"),
-        lower_95=actual + total("lower_95"),
-        upper_95=actual + total("upper_95"),
+        lower_80=actual + min(low_80, rest),
+        upper_80=actual + max(high_80, rest),
+        lower_95=actual + min(low_95, low_80, rest),
+        upper_95=actual + max(high_95, high_80, rest),
         forecast_run_id=run.id,
         model=run.model,
     )
+
+
+def _remaining_interval(
+    run: ForecastRun, remaining: Sequence[ForecastDay]
+) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """The 95% low, 80% low, 80% high and 95% high of the sum of ``remaining``'s forecast
+    (see :class:`MonthEndProjection`), as exact decimals rounded to 6 places."""
+    stored = (run.backtest or {}).get("calibration")
+    if not remaining:
+        return Decimal(0), Decimal(0), Decimal(0), Decimal(0)
+    if not isinstance(stored, dict):
+        return tuple(  # type: ignore[return-value]
+            sum((getattr(p, a) for p in remaining), Decimal(0))
+            for a in ("lower_95", "lower_80", "upper_80", "upper_95")
+        )
+    fc = ModelForecast(
+        *(
+            np.array([float(getattr(p, a)) for p in remaining], dtype=np.float64)
+            for a in ("yhat", "lower_80", "upper_80", "lower_95", "upper_95")
+        )
+    )
+    nonnegative = bool((run.backtest or {}).get("nonnegative", False))
+    _, low_95, low_80, high_80, high_95 = sum_interval(
+        fc, Calibration.from_dict(stored), nonnegative=nonnegative
+    )
+    return _money(low_95), _money(low_80), _money(high_80), _money(high_95)

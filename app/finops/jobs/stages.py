@@ -217,7 +217,18 @@ def detect_cost_anomalies(*, db: Database, params: DetectAnomaliesParameters) ->
     key_parameter="as_of",
 )
 def forecast_costs(*, db: Database, params: ForecastParameters) -> dict[str, Any]:
-    """Forecasts per scope, the model picked by rolling-origin backtest."""
+    """Forecasts per scope, the model picked by rolling-origin backtest (public holidays of the
+    settings' ``holiday_country`` from three years before ``as_of`` to the end of the horizon)."""
+    import datetime as dt
+
+    from finops.anomalies.calendar import holiday_days
+    from finops.config import get_settings
     from finops.forecasting import forecast_costs as forecast
 
-    return forecast(db=db, as_of=params.as_of, horizon_days=params.horizon_days)
+    day = params.as_of or dt.datetime.now(dt.UTC).date()
+    days = holiday_days(
+        day - dt.timedelta(days=1100),
+        day + dt.timedelta(days=params.horizon_days + 400),
+        get_settings().holiday_country or None,
+    )
+    return forecast(db=db, as_of=params.as_of, horizon_days=params.horizon_days, holidays=days)
