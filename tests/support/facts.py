@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from finops.db.database import Database
 from finops.db.models import BillingFact, IngestionFile, IngestionRun
+from finops.db.rollups import refresh_rollups
 
 
 def _midnight(day: str) -> dt.datetime:
@@ -21,7 +22,8 @@ def add_facts(session: Session, facts: list[dict[str, object]]) -> None:
     """Insert facts under one ingestion run/file (the FK), filling the FOCUS bookkeeping.
 
     Each fact needs ``day`` (ISO date) and ``billed``; ``effective``, ``list`` and ``contracted``
-    default to ``billed``. A field the builder does not know fails the test.
+    default to ``billed``. A field the builder does not know fails the test. Like the ingest,
+    it refreshes the daily roll-ups of the scopes it wrote, in the session's transaction.
     """
     run = IngestionRun(source="s3://bucket/test.csv", status="succeeded")
     session.add(run)
@@ -29,13 +31,14 @@ def add_facts(session: Session, facts: list[dict[str, object]]) -> None:
     file = IngestionFile(run_id=run.id, key="test.csv", size_bytes=1, sha256="0" * 64)
     session.add(file)
     session.flush()
+    written: list[BillingFact] = []
     for fact in facts:
         values = dict(fact)
         day = _midnight(str(values.pop("day")))
         billed = Decimal(str(values.pop("billed")))
         values.setdefault("effective", billed)
         values.setdefault("list", billed)
-        session.add(
+        written.append(
             BillingFact(
                 ingestion_file_id=file.id,
                 provider=values.pop("provider", "AWS"),
@@ -59,6 +62,10 @@ def add_facts(session: Session, facts: list[dict[str, object]]) -> None:
             )
         )
         assert not values, f"unused test fact fields: {values}"
+    session.add_all(written)
+    session.flush()
+    scopes = {(f.provider, f.billing_account_id, f.billing_period_start): f for f in written}
+    refresh_rollups(session.connection(), list(scopes.values()))
 
 
 def facts_snapshot(db: Database) -> list[tuple[object, ...]]:

@@ -38,3 +38,33 @@ def db_current() -> None:
         from finops.db import migrate
 
         typer.echo(migrate.current_revision(open_cli_database(migrate=False).engine) or "none")
+
+
+@db_app.command("rebuild-rollups")
+def db_rebuild_rollups() -> None:
+    """Recompute every daily cost roll-up from the billing facts (one transaction)."""
+    with user_errors():
+        from finops.db.rollups import rebuild_rollups
+
+        database = open_cli_database()
+        with database.engine.begin() as conn:
+            rows = rebuild_rollups(conn)
+        typer.echo(f"roll-ups rebuilt: {rows} detailed daily rows")
+
+
+@db_app.command("check-rollups")
+def db_check_rollups() -> None:
+    """Compare every roll-up's totals with the facts'; exit 1 listing any difference."""
+    with user_errors():
+        from finops.db.rollups import rollup_mismatches
+
+        database = open_cli_database()
+        with database.engine.connect() as conn:
+            mismatches = rollup_mismatches(conn)
+        for m in mismatches:
+            typer.echo(
+                f"{m.rollup} {m.scope} {m.currency}: facts {m.facts}, roll-up {m.rollup_totals}"
+            )
+        if mismatches:
+            raise typer.Exit(1)
+        typer.echo("roll-ups equal the facts")

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.elements import ColumnElement
 
 from finops.core.errors import InvalidInputError
@@ -70,12 +71,25 @@ class DimensionRef:
     def is_tag(self) -> bool:
         return self.tag_key is not None
 
-    def column(self) -> ColumnElement[Any]:
-        """The SQL expression for this dimension over ``billing_facts`` (text or NULL)."""
+    @property
+    def fact_column(self) -> str | None:
+        """The ``billing_facts`` column this dimension is, or ``None`` for a tag (a JSON key)."""
+        if self.dimension is None:
+            return None
+        return _COLUMNS[self.dimension].key
+
+    def column(self, source: FromClause | None = None) -> ColumnElement[Any]:
+        """The SQL expression for this dimension (text or NULL) over ``billing_facts``, or over
+        ``source``, a table holding the same column (a roll-up; never for a tag)."""
         if self.tag_key is not None:
+            if source is not None:
+                raise ValueError(f"{self} is only in billing_facts, not in {source}")
             tag_value: ColumnElement[Any] = BillingFact.tags[self.tag_key].as_string()
             return tag_value
         assert self.dimension is not None
+        if source is not None:
+            column: ColumnElement[Any] = source.c[_COLUMNS[self.dimension].key]
+            return column
         return _COLUMNS[self.dimension].expression
 
 

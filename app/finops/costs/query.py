@@ -6,7 +6,12 @@ Guarantees of :func:`query_costs`:
 - a fact counts when its ``charge_period_start`` lies in ``[start, end)`` (UTC days);
 - amounts in different billing currencies are never added: every row and every total carries
   exactly one ``currency``;
-- rows come sorted by period, then by the chosen metric (largest first), then by their keys.
+- rows come sorted by period, then by the chosen metric (largest first), then by their keys;
+- the answer does not depend on where it is read from: a query whose groups and filters are all
+  kept by a daily roll-up (:mod:`finops.db.rollups`) is summed from the smallest such roll-up,
+  any other (resource, usage type, tags) from the facts. Roll-ups hold exact sums of the facts,
+  per charge day, replaced in the facts' own transaction, so both give the same figures to the
+  last digit, line items and fact counts included (``route="facts"`` forces the facts).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from typing import Any, Literal
 from pydantic import Field, ValidationInfo, field_validator
 from sqlalchemy import Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.elements import ColumnElement
 
 from finops.core.errors import InvalidInputError
@@ -27,7 +33,8 @@ from finops.core.models import InputModel
 from finops.core.window import window_problem
 from finops.costs.buckets import add_months, parse_bucket, utc_day, utc_month
 from finops.costs.dimensions import DimensionRef, parse_dimension
-from finops.db.models import BillingFact
+from finops.db.models import BillingFact, table_of
+from finops.db.rollups import RollupSpec, rollup_for
 from finops.db.types import money_sum
 
 MAX_SPAN_DAYS = 3 * 366
@@ -36,6 +43,8 @@ MAX_FILTER_VALUES = 200
 MAX_LIMIT = 1000
 
 Granularity = Literal["day", "month"]
+Route = Literal["auto", "facts"]
+"""``auto``: the smallest roll-up that can answer exactly, else the facts; ``facts``: always."""
 Metric = Literal["billed", "effective", "list"]
 METRICS: tuple[Metric, ...] = ("billed", "effective", "list")
 
@@ -180,12 +189,13 @@ class CostResult:
 
 
 def fact_filter_clauses(
-    filters: dict[str, list[str | None]],
+    filters: dict[str, list[str | None]], source: FromClause | None = None
 ) -> list[ColumnElement[bool]]:
-    """SQL conditions for dimension filters (``IN``, with ``None`` meaning "missing")."""
+    """SQL conditions for dimension filters (``IN``, with ``None`` meaning "missing") over the
+    facts, or over ``source`` (a roll-up keeping every filtered dimension)."""
     clauses: list[ColumnElement[bool]] = []
     for name, values in filters.items():
-        column = parse_dimension(name).column()
+        column = parse_dimension(name).column(source)
         present = [v for v in values if v is not None]
         options: list[ColumnElement[bool]] = []
         if present:
@@ -196,36 +206,60 @@ def fact_filter_clauses(
     return clauses
 
 
-def charge_day_range(start: dt.date, end: dt.date) -> ColumnElement[bool]:
-    """Facts whose charge period starts in ``[start, end)`` (UTC days)."""
-    return and_(
-        BillingFact.charge_period_start >= utc_midnight(start),
-        BillingFact.charge_period_start < utc_midnight(end),
-    )
+def charge_day_range(
+    start: dt.date, end: dt.date, source: FromClause | None = None
+) -> ColumnElement[bool]:
+    """Facts (or ``source`` rows) whose charge period starts in ``[start, end)`` (UTC days)."""
+    column = (source if source is not None else table_of(BillingFact)).c.charge_period_start
+    return and_(column >= utc_midnight(start), column < utc_midnight(end))
 
 
-def _build_statement(query: CostQuery) -> Select[Any]:
+def rollup_for_query(
+    group_by: list[str], filters: dict[str, list[str | None]], route: Route = "auto"
+) -> RollupSpec | None:
+    """The roll-up that answers a query grouped by ``group_by`` and filtered by ``filters``
+    exactly (it keeps every one of those dimensions), or ``None``: read the facts."""
+    if route == "facts":
+        return None
+    columns: set[str] = set()
+    for name in (*group_by, *filters):
+        column = parse_dimension(name).fact_column
+        if column is None:
+            return None
+        columns.add(column)
+    return rollup_for(columns)
+
+
+def _build_statement(query: CostQuery, rollup: RollupSpec | None) -> Select[Any]:
     dims = query.group_dimensions()
+    source = None if rollup is None else rollup.table
+    table = table_of(BillingFact) if source is None else source
+    day = table.c.charge_period_start
     if query.granularity == "day":
-        bucket: ColumnElement[Any] = utc_day(BillingFact.charge_period_start)
+        bucket: ColumnElement[Any] = utc_day(day)
     elif query.granularity == "month":
-        bucket = utc_month(BillingFact.charge_period_start)
+        bucket = utc_month(day)
     else:
         bucket = literal(query.start.isoformat())
+    facts: ColumnElement[Any] = literal(1) if source is None else table.c.fact_count
     # Grouping happens over a subquery's plain columns: grouping directly by an expression with
     # bound parameters (tags ->> :key) fails on PostgreSQL, which sees two different parameters.
     inner = (
         select(
             bucket.label("bucket"),
-            BillingFact.billing_currency.label("currency"),
-            *(dim.column().label(f"d{i}") for i, dim in enumerate(dims)),
-            BillingFact.billed_cost,
-            BillingFact.effective_cost,
-            BillingFact.list_cost,
-            BillingFact.contracted_cost,
-            BillingFact.line_items,
+            table.c.billing_currency.label("currency"),
+            *(dim.column(source).label(f"d{i}") for i, dim in enumerate(dims)),
+            table.c.billed_cost,
+            table.c.effective_cost,
+            table.c.list_cost,
+            table.c.contracted_cost,
+            table.c.line_items,
+            facts.label("fact_count"),
         )
-        .where(charge_day_range(query.start, query.end), *fact_filter_clauses(query.filters))
+        .where(
+            charge_day_range(query.start, query.end, source),
+            *fact_filter_clauses(query.filters, source),
+        )
         .subquery("facts")
     )
     group_cols = [inner.c.bucket, inner.c.currency, *(inner.c[f"d{i}"] for i in range(len(dims)))]
@@ -236,7 +270,7 @@ def _build_statement(query: CostQuery) -> Select[Any]:
         money_sum(inner.c.list_cost).label("list"),
         money_sum(inner.c.contracted_cost).label("contracted"),
         func.sum(inner.c.line_items).label("line_items"),
-        func.count().label("fact_count"),
+        func.sum(inner.c.fact_count).label("fact_count"),
     ).group_by(*group_cols)
 
 
@@ -283,14 +317,15 @@ def _apply_limit(rows: list[CostRow], query: CostQuery) -> list[CostRow]:
     return kept
 
 
-def query_costs(*, session: Session, query: CostQuery) -> CostResult:
+def query_costs(*, session: Session, query: CostQuery, route: Route = "auto") -> CostResult:
     """Sum billed, effective, list and contracted cost for ``query`` (see module guarantees).
 
     Rows with ``fact_count`` 0 never appear; an empty range gives no rows and no totals.
     """
     rows: list[CostRow] = []
     n_dims = len(query.group_by)
-    for record in session.execute(_build_statement(query)):
+    rollup = rollup_for_query(query.group_by, query.filters, route)
+    for record in session.execute(_build_statement(query, rollup)):
         period_start, period_end = _period_of(query, str(record.bucket))
         amounts = CostAmounts(
             billed=record.billed,

@@ -11,15 +11,11 @@ from sqlalchemy.orm import Session
 
 from finops.core.window import DateWindow
 from finops.costs.buckets import add_months
-from finops.costs.query import Metric, charge_day_range
-from finops.db.models import BillingFact
+from finops.costs.query import Metric, Route, charge_day_range, rollup_for_query
+from finops.db.models import BillingFact, table_of
 from finops.db.types import money_sum
 
-_METRIC_COLUMNS = {
-    "billed": BillingFact.billed_cost,
-    "effective": BillingFact.effective_cost,
-    "list": BillingFact.list_cost,
-}
+_METRIC_COLUMNS = {"billed": "billed_cost", "effective": "effective_cost", "list": "list_cost"}
 PERCENT_QUANTUM = Decimal("0.01")
 
 
@@ -61,14 +57,17 @@ def summary_windows(today: dt.date) -> tuple[DateWindow, DateWindow, DateWindow]
     )
 
 
-def _totals(session: Session, window: DateWindow, metric: Metric) -> dict[str, Decimal]:
+def _totals(
+    session: Session, window: DateWindow, metric: Metric, route: Route
+) -> dict[str, Decimal]:
     if window.start >= window.end:
         return {}
-    column = _METRIC_COLUMNS[metric]
+    rollup = rollup_for_query([], {}, route)
+    table = table_of(BillingFact) if rollup is None else rollup.table
     statement = (
-        select(BillingFact.billing_currency, money_sum(column))
-        .where(charge_day_range(window.start, window.end))
-        .group_by(BillingFact.billing_currency)
+        select(table.c.billing_currency, money_sum(table.c[_METRIC_COLUMNS[metric]]))
+        .where(charge_day_range(window.start, window.end, table))
+        .group_by(table.c.billing_currency)
     )
     return {str(currency): total for currency, total in session.execute(statement)}
 
@@ -80,13 +79,17 @@ def percent_change(current: Decimal, base: Decimal) -> Decimal | None:
     return ((current - base) / abs(base) * 100).quantize(PERCENT_QUANTUM, ROUND_HALF_EVEN)
 
 
-def cost_summary(*, session: Session, today: dt.date, metric: Metric = "effective") -> CostSummary:
+def cost_summary(
+    *, session: Session, today: dt.date, metric: Metric = "effective", route: Route = "auto"
+) -> CostSummary:
     """Per-currency month-to-date vs the same span of last month (exact sums; ``today`` itself
-    is excluded, it is not complete yet), plus last month in full."""
+    is excluded, it is not complete yet), plus last month in full. Read from the smallest daily
+    roll-up (the same sums as the facts', see :mod:`finops.costs.query`) unless ``route`` is
+    ``facts``."""
     mtd, same, full = summary_windows(today)
-    mtd_totals = _totals(session, mtd, metric)
-    same_totals = _totals(session, same, metric)
-    full_totals = _totals(session, full, metric)
+    mtd_totals = _totals(session, mtd, metric, route)
+    same_totals = _totals(session, same, metric, route)
+    full_totals = _totals(session, full, metric, route)
     zero = Decimal(0)
     currencies = sorted(set(mtd_totals) | set(same_totals) | set(full_totals))
     return CostSummary(

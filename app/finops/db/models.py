@@ -15,6 +15,7 @@ from typing import Any, cast
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Connection,
     Date,
     ForeignKey,
     Index,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -230,6 +232,68 @@ class BillingFact(Base):
     contracted_cost: Mapped[Decimal] = mapped_column(Money())
     tags: Mapped[dict[str, str]] = mapped_column(JSONDocument, default=dict)
     line_items: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class _DailyCostRollup:
+    """Columns every daily cost roll-up shares: the restatement scope (provider, billing
+    account, billing period), the facts' ``charge_period_start`` (a UTC midnight: facts are
+    daily), charge category and currency, the four cost metrics summed exactly, and how many
+    line items and facts they sum. Maintained only by
+    :mod:`finops.db.rollups` (ingest and rebuild), in the transaction that writes the facts."""
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    provider: Mapped[str] = mapped_column(String(64))
+    billing_account_id: Mapped[str] = mapped_column(String(128))
+    billing_period_start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    charge_period_start: Mapped[dt.datetime] = mapped_column(UTCDateTime())
+    charge_category: Mapped[str] = mapped_column(String(32))
+    billing_currency: Mapped[str] = mapped_column(String(3))
+    billed_cost: Mapped[Decimal] = mapped_column(Money())
+    effective_cost: Mapped[Decimal] = mapped_column(Money())
+    list_cost: Mapped[Decimal] = mapped_column(Money())
+    contracted_cost: Mapped[Decimal] = mapped_column(Money())
+    line_items: Mapped[int] = mapped_column(BigInteger)
+    fact_count: Mapped[int] = mapped_column(BigInteger)
+
+
+def _rollup_indexes(table: str) -> tuple[Index, Index]:
+    return (
+        Index(f"ix_{table}_scope", "provider", "billing_account_id", "billing_period_start"),
+        Index(f"ix_{table}_charge_day", "charge_period_start"),
+    )
+
+
+class CostRollupDaily(_DailyCostRollup, Base):
+    """Daily cost by scope x account x service x region x charge and pricing category x
+    currency: every named dimension but resource, usage type and tags."""
+
+    __tablename__ = "cost_rollup_daily"
+    __table_args__ = _rollup_indexes("cost_rollup_daily")
+
+    sub_account_id: Mapped[str | None] = mapped_column(String(128))
+    service_name: Mapped[str | None] = mapped_column(String(256))
+    service_category: Mapped[str | None] = mapped_column(String(64))
+    region_id: Mapped[str | None] = mapped_column(String(64))
+    pricing_category: Mapped[str | None] = mapped_column(String(32))
+
+
+class CostRollupDailyService(_DailyCostRollup, Base):
+    """Daily cost by scope x service x charge category x currency (the Overview's trend)."""
+
+    __tablename__ = "cost_rollup_daily_service"
+    __table_args__ = _rollup_indexes("cost_rollup_daily_service")
+
+    service_name: Mapped[str | None] = mapped_column(String(256))
+    service_category: Mapped[str | None] = mapped_column(String(64))
+
+
+class CostRollupDailyAccount(_DailyCostRollup, Base):
+    """Daily cost by scope x (sub) account x charge category x currency (budgets, forecasts)."""
+
+    __tablename__ = "cost_rollup_daily_account"
+    __table_args__ = _rollup_indexes("cost_rollup_daily_account")
+
+    sub_account_id: Mapped[str | None] = mapped_column(String(128))
 
 
 class ExchangeRate(Base):
@@ -571,3 +635,12 @@ class AIQueryLog(Base):
 def table_of(model: type[Base]) -> Table:
     """The Core ``Table`` of a mapped class (typed, for bulk statements)."""
     return cast(Table, model.__table__)
+
+
+@event.listens_for(BillingFact, "before_insert")
+def _ensure_fact_partition(_mapper: Any, connection: Connection, target: BillingFact) -> None:
+    """A fact written through the ORM (not the ingest's COPY, which prepares its partitions)
+    gets its month and billing-account partition on a partitioned PostgreSQL table."""
+    from finops.db.partitions import ensure_partitions
+
+    ensure_partitions(connection, [target])

@@ -62,8 +62,9 @@ def _insert_batch(conn: Connection, batch: pa.RecordBatch) -> None:
     conn.execute(insert(table_of(BillingFact)), rows)
 
 
-def copy_csv_file(conn: Connection, path: Path) -> None:
-    """``COPY billing_facts`` from a header-less CSV file written by the scanner (PostgreSQL)."""
+def copy_csv_file(conn: Connection, path: Path, table: str = "billing_facts") -> None:
+    """``COPY billing_facts`` (or a staging table of its shape) from a header-less CSV file
+    written by the scanner (PostgreSQL)."""
     columns = ", ".join(STORED_COLUMNS)
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
@@ -71,7 +72,7 @@ def copy_csv_file(conn: Connection, path: Path) -> None:
     try:
         with open(path, "rb") as handle:
             cursor.copy_expert(
-                f"COPY billing_facts ({columns}) FROM STDIN WITH (FORMAT csv)", handle, 1 << 20
+                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", handle, 1 << 20
             )
     finally:
         cursor.close()
@@ -131,16 +132,22 @@ class BackgroundCopier:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="finops-copy")
         self._pending: Future[None] | None = None
 
-    def submit(self, path: Path, *, delete_first: list[Scope] | None = None) -> None:
+    def submit(
+        self,
+        path: Path,
+        *,
+        delete_first: list[Scope] | None = None,
+        table: str = "billing_facts",
+    ) -> None:
         """Queue (after the running one) the deletion of ``delete_first`` scopes, then the COPY
-        of ``path``: both off the scanning thread, in the caller's transaction."""
+        of ``path`` into ``table``: both off the scanning thread, in the caller's transaction."""
         self.wait()
-        self._pending = self._pool.submit(self._run, path, list(delete_first or []))
+        self._pending = self._pool.submit(self._run, path, list(delete_first or []), table)
 
-    def _run(self, path: Path, delete_first: list[Scope]) -> None:
+    def _run(self, path: Path, delete_first: list[Scope], table: str) -> None:
         for scope in delete_first:
             delete_scope(self.conn, scope)
-        copy_csv_file(self.conn, path)
+        copy_csv_file(self.conn, path, table)
 
     def wait(self) -> None:
         """Block until the running COPY finishes; re-raises its error."""

@@ -21,6 +21,15 @@ from finops.db.models import (
     Resource,
     table_of,
 )
+from finops.db.partitions import (
+    create_staging,
+    ensure_month,
+    is_partitioned,
+    leaf_holds_only,
+    leaf_partition,
+    swap_in,
+)
+from finops.db.rollups import refresh_rollups
 from finops.db.types import decimal_to_text
 from finops.ingest.deliveries import Delivery, IngestionOutcome
 from finops.ingest.formats import detect_format
@@ -93,7 +102,8 @@ def scan_and_store(
     file_ids: list[int],
     outcome: IngestionOutcome,
 ) -> None:
-    """Scan each file and store its facts, all in one transaction.
+    """Scan each file and store its facts, all in one transaction, with the daily roll-ups
+    of the replaced scopes recomputed in that same transaction.
 
     On PostgreSQL the facts of file N are COPYed on a worker thread while DuckDB scans file
     N+1; any error rolls the whole delivery back.
@@ -101,8 +111,10 @@ def scan_and_store(
     scans: list[FileScan] = []
     written: Counter[int] = Counter()
     decided: dict[Scope, bool] = {}
+    staged: dict[Scope, str] = {}
     with db.engine.begin() as conn:
         postgres = conn.dialect.name == "postgresql"
+        partitioned = is_partitioned(conn)
         copier = BackgroundCopier(conn) if postgres else None
         try:
             for path, file_id in zip(delivery.files, file_ids, strict=True):
@@ -115,11 +127,9 @@ def scan_and_store(
                 taken = _decide_scopes(conn, scan.scopes, delivery, run_id, outcome, decided)
                 superseded = [s for s, owned in decided.items() if not owned]
                 if copier is not None:
-                    csv_path, rows = scanner.export_csv(
-                        columns=STORED_COLUMNS, file_id=file_id, exclude=superseded
-                    )
-                    written[file_id] += rows
-                    copier.submit(csv_path, delete_first=taken)
+                    if partitioned:
+                        staged.update(_stage_scopes(conn, taken, run_id))
+                    _copy_file(scanner, copier, scan, decided, taken, staged, written)
                 else:
                     for scope in taken:
                         delete_scope(conn, scope)
@@ -133,12 +143,66 @@ def scan_and_store(
         finally:
             if copier is not None:
                 copier.close()
+        # The roll-ups of every scope this delivery replaced, in the facts' own transaction
+        # (a staged scope's from its staging table, before the swap locks the month).
+        owned = [scope for scope, mine in decided.items() if mine]
+        for scope, table in staged.items():
+            refresh_rollups(conn, [scope], facts_table=table)
+        refresh_rollups(conn, [scope for scope in owned if scope not in staged])
         if postgres:
             _upsert_entities(conn, scanner.entities(include_resources=False))
             upsert_resources_from_csv(conn, scanner.export_resources_csv())
         else:
             _upsert_entities(conn, scanner.entities())
         _record_outcome(conn, delivery, run_id, scans, written, decided, outcome)
+        for scope, table in staged.items():
+            swap_in(conn, scope, table)
+
+
+def _stage_scopes(conn: Connection, taken: list[Scope], run_id: int) -> dict[Scope, str]:
+    """For each scope just taken over: a staging table to load its new facts into when its
+    leaf partition is (or will be) the scope alone, so the old leaf is swapped out whole at
+    the end; a scope sharing its leaf with another provider is deleted row by row instead."""
+    staged: dict[Scope, str] = {}
+    for scope in taken:
+        ensure_month(conn, scope.billing_period_start)
+        leaf = leaf_partition(scope.billing_period_start, scope.billing_account_id)
+        exists = conn.execute(text("SELECT to_regclass(:n) IS NOT NULL"), {"n": leaf}).scalar()
+        if exists and not leaf_holds_only(conn, scope):
+            continue
+        staged[scope] = create_staging(conn, scope, f"r{run_id}")
+    return staged
+
+
+def _copy_file(
+    scanner: FactScanner,
+    copier: BackgroundCopier,
+    scan: FileScan,
+    decided: dict[Scope, bool],
+    taken: list[Scope],
+    staged: dict[Scope, str],
+    written: Counter[int],
+) -> None:
+    """COPY one file's facts of the scopes this delivery owns: into ``billing_facts`` in one
+    go (after deleting the taken scopes' old rows), or, when a scope of the file is staged,
+    one COPY per scope into its target (its staging table, or ``billing_facts``)."""
+    superseded = [s for s, owned in decided.items() if not owned]
+    mine = [s for s in scan.scopes if decided.get(s)]
+    if not any(s in staged for s in mine):
+        csv_path, rows = scanner.export_csv(
+            columns=STORED_COLUMNS, file_id=scan.file_id, exclude=superseded
+        )
+        written[scan.file_id] += rows
+        copier.submit(csv_path, delete_first=taken)
+        return
+    for scope in mine:
+        others = [s for s in scan.scopes if s != scope]
+        csv_path, rows = scanner.export_csv(
+            columns=STORED_COLUMNS, file_id=scan.file_id, exclude=[*superseded, *others]
+        )
+        written[scan.file_id] += rows
+        delete = [scope] if scope in taken and scope not in staged else []
+        copier.submit(csv_path, delete_first=delete, table=staged.get(scope, "billing_facts"))
 
 
 def _record_outcome(
