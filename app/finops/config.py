@@ -115,6 +115,20 @@ class Settings(BaseSettings):
         description="ISO 3166 alpha-2 country whose public holidays the anomaly baseline "
         "treats as known calendar effects; empty for none.",
     )
+    ingest_engine: Literal["auto", "duckdb", "spark"] = Field(
+        default="auto",
+        description="What scans billing deliveries: DuckDB in-process, Spark (local mode here, "
+        "EMR Serverless in AWS), or auto: Spark from ingest_spark_min_bytes up.",
+    )
+    ingest_spark_min_bytes: int = Field(
+        default=20 * 1024**3,
+        gt=0,
+        description="Total delivery size (bytes) from which auto picks Spark; default 20 GiB.",
+    )
+    ingest_spark_master: str = Field(
+        default="local[*]",
+        description="Spark master of an in-process Spark scan (the EMR job sets its own).",
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -10,12 +10,15 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from finops.ingest.exceptions import MalformedFileError, UnknownFormatError
+from finops.ingest.exceptions import IngestionError, MalformedFileError, UnknownFormatError
 
 CUR_LEGACY = "cur-legacy"
 CUR2 = "cur2"
@@ -148,14 +151,44 @@ def detect_focus_version(columns: set[str]) -> str:
     return version
 
 
+_DETECTED_ELSEWHERE: ContextVar[Mapping[str, DetectedFormat | IngestionError] | None] = ContextVar(
+    "finops_detected_elsewhere", default=None
+)
+
+
+@contextmanager
+def detected_elsewhere(formats: Mapping[str, DetectedFormat | IngestionError]) -> Iterator[None]:
+    """Within the block, :func:`detect_format` answers for these paths from ``formats``
+    (detected by the engine that read the files, e.g. a Spark scan on EMR) instead of opening
+    them: the platform then loads facts of files it never downloaded. An error value is raised
+    (the file failed in that engine)."""
+    token = _DETECTED_ELSEWHERE.set(formats)
+    try:
+        yield
+    finally:
+        _DETECTED_ELSEWHERE.reset(token)
+
+
 def detect_format(path: Path) -> DetectedFormat:
     """Detect the billing format of ``path`` from its header or schema."""
+    known = _DETECTED_ELSEWHERE.get()
+    if known is not None and str(path) in known:
+        answer = known[str(path)]
+        if isinstance(answer, IngestionError):
+            raise answer
+        return answer
     container = container_of(path)
     if container == "csv":
         names = read_csv_header(path)
         columns = dict.fromkeys(names, "VARCHAR")
     else:
         columns = read_parquet_columns(path)
+    return format_of_columns(path, container, columns)
+
+
+def format_of_columns(path: Path | str, container: str, columns: dict[str, str]) -> DetectedFormat:
+    """The format whose marker columns appear in ``columns`` (name -> type, ``VARCHAR`` for
+    CSV); ``path`` only names the file in errors. Shared by DuckDB and Spark detection."""
     names_set = set(columns)
     if "lineItem/UnblendedCost" in names_set or any(n.startswith("lineItem/") for n in names_set):
         _require(path, names_set, CUR_LEGACY_REQUIRED, "legacy CUR")
@@ -179,7 +212,7 @@ def detect_format(path: Path) -> DetectedFormat:
     )
 
 
-def _require(path: Path, present: set[str], required: tuple[str, ...], label: str) -> None:
+def _require(path: Path | str, present: set[str], required: tuple[str, ...], label: str) -> None:
     missing = [c for c in required if c not in present]
     if missing:
         raise UnknownFormatError(

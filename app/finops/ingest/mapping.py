@@ -1,4 +1,4 @@
-"""Source columns -> FOCUS-shaped canonical fields, as DuckDB SQL expressions (pure, no I/O).
+"""Source columns -> FOCUS-shaped canonical fields, as SQL expressions (pure, no I/O).
 
 One module holds the CUR -> FOCUS mapping (DESIGN.md §3), following the FinOps Foundation
 converter's rules (``focus-conversion-rules``): BilledCost is net unblended when present else
@@ -9,6 +9,10 @@ credits, refunds, tax and fees keep their charge category and sign.
 Every parsed field is a :class:`Field`: its SQL expression, the raw source text (to tell an
 unparseable value from an absent one) and whether it is required. The scanner turns failures into
 a bit mask so a whole file is validated in the same single pass that aggregates it.
+
+Written once for both engines: every expression is in the SQL DuckDB and Spark share, and each
+construct they spell differently goes through the :class:`~finops.ingest.dialect.SqlDialect`
+passed in (DuckDB by default; Spark for the distributed path, ``spark_job.py``).
 """
 
 from __future__ import annotations
@@ -16,9 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from finops.ingest.dialect import DECIMAL_SQL, DUCKDB, SqlDialect
 from finops.ingest.formats import CUR2, CUR_LEGACY, DetectedFormat
 
-DECIMAL_SQL = "DECIMAL(38,18)"
+__all__ = ["DECIMAL_SQL", "canonical_select"]
+
+# A typed NULL: Spark cannot aggregate or write an untyped one (DuckDB reads STRING as VARCHAR).
+NULL_TEXT = "CAST(NULL AS STRING)"
 
 # (legacy CUR name, CUR 2.0 name). CUR 2.0 product attributes not promoted to columns live in
 # the `product` map under the snake_case key given after "product:".
@@ -128,23 +136,25 @@ class CanonicalSelect:
     checks: tuple[Check, ...]
     tag_parts: dict[str, str]
     tags_sql: str
+    dialect: SqlDialect = DUCKDB
 
 
 def q(name: str) -> str:
     """A quoted DuckDB identifier."""
-    return '"' + name.replace('"', '""') + '"'
+    return DUCKDB.q(name)
 
 
 def lit(value: str) -> str:
     """A quoted DuckDB string literal."""
-    return "'" + value.replace("'", "''") + "'"
+    return DUCKDB.lit(value)
 
 
 class _Columns:
-    """Type-aware access to source columns (VARCHAR in CSV, typed in Parquet)."""
+    """Type-aware access to source columns (text in CSV, typed in Parquet)."""
 
-    def __init__(self, fmt: DetectedFormat) -> None:
+    def __init__(self, fmt: DetectedFormat, dialect: SqlDialect) -> None:
         self.types = fmt.columns
+        self.d = dialect
         # CSV is read with empty strings (and FOCUS's NULL token) as SQL NULL already.
         self.csv = fmt.container == "csv"
 
@@ -157,24 +167,24 @@ class _Columns:
     def text(self, name: str) -> str:
         """The value as text, NULL when absent or empty."""
         if not self.has(name):
-            return "NULL"
+            return NULL_TEXT
         if self.csv:
-            return q(name)
+            return self.d.q(name)
         if self.is_text(name):
-            return f"NULLIF({q(name)}, '')"
-        return f"CAST({q(name)} AS VARCHAR)"
+            return f"NULLIF({self.d.q(name)}, '')"
+        return self.d.text_of(self.d.q(name))
 
     def decimal(self, name: str) -> str:
         if not self.has(name):
-            return "NULL"
-        return f"TRY_CAST({self.text(name)} AS {DECIMAL_SQL})"
+            return f"CAST(NULL AS {DECIMAL_SQL})"
+        return self.d.try_decimal(self.text(name))
 
     def timestamp(self, name: str) -> str:
         if not self.has(name):
-            return "NULL"
+            return self.d.timestamp("NULL")
         if self.is_text(name):
-            return f"TRY_CAST({self.text(name)} AS TIMESTAMPTZ)"
-        return f"CAST({q(name)} AS TIMESTAMPTZ)"
+            return self.d.try_timestamp(self.text(name))
+        return self.d.timestamp(self.d.q(name))
 
 
 def _decimal_check(cols: _Columns, name: str, *, required: bool = False) -> Check | None:
@@ -206,16 +216,24 @@ def _required_text_check(cols: _Columns, name: str) -> Check | None:
     return Check(name, f"({raw} IS NULL)", "a non-empty value", raw)
 
 
-def _charge_day(start: str) -> str:
-    """The UTC day a charge starts in. Epoch arithmetic: several times cheaper per row than
-    ``date_trunc`` on a TIMESTAMPTZ, and exact (UTC days are 86,400 s)."""
-    return f"to_timestamp(floor(epoch({start}) / 86400) * 86400)"
+def _json_object_check(cols: _Columns, name: str) -> Check | None:
+    if not cols.has(name) or not cols.is_text(name):
+        return None
+    raw = cols.text(name)
+    return Check(
+        name, f"({raw} IS NOT NULL AND NOT {cols.d.json_is_object(raw)})", "a JSON object", raw
+    )
 
 
-def _charge_end_beyond_day(start: str, end: str) -> str:
+def _charge_day(d: SqlDialect, start: str) -> str:
+    """The UTC day a charge starts in."""
+    return d.day_start(start)
+
+
+def _charge_end_beyond_day(d: SqlDialect, start: str, end: str) -> str:
     """The charge's end when it runs past its start day (a month-long tax or fee line), else
     NULL; the scanner turns NULL into start day + 1 after aggregating (``charge_period_end``)."""
-    return f"CASE WHEN epoch({end}) - floor(epoch({start}) / 86400) * 86400 > 86400 THEN {end} END"
+    return f"CASE WHEN {d.beyond_start_day(start, end)} THEN {end} END"
 
 
 # --------------------------------------------------------------------------------- CUR
@@ -235,10 +253,10 @@ def _cur_text(cols: _Columns, source: str) -> str:
     if source.startswith("product:"):
         key = source.split(":", 1)[1]
         if not cols.has("product"):
-            return "NULL"
+            return NULL_TEXT
         if cols.is_text("product"):
-            return f"NULLIF(json_extract_string({q('product')}, {lit('$.' + key)}), '')"
-        return f"NULLIF(map_extract_value({q('product')}, {lit(key)}), '')"
+            return f"NULLIF({cols.d.json_value(cols.d.q('product'), key)}, '')"
+        return f"NULLIF({cols.d.map_value(cols.d.q('product'), key)}, '')"
     return cols.text(source)
 
 
@@ -247,6 +265,7 @@ TAG_RAW = "__tag_raw"
 
 def _cur_tags(fmt: DetectedFormat, cols: _Columns) -> tuple[dict[str, str], str]:
     """Row-level tag parts and the canonical tags SQL over them (see :class:`CanonicalSelect`)."""
+    d = cols.d
     if fmt.name == CUR_LEGACY:
         tag_columns = sorted(c for c in fmt.columns if c.startswith("resourceTags/"))
         if not tag_columns:
@@ -258,37 +277,30 @@ def _cur_tags(fmt: DetectedFormat, cols: _Columns) -> tuple[dict[str, str], str]
             key = key[len("user:") :] if key.startswith("user:") else key
             alias = f"__tag_{index}"
             parts[alias] = cols.text(column)
-            entries.append(f"struct_pack(k := {lit(key)}, v := {alias})")
-        return parts, _entries_to_json(f"[{', '.join(entries)}]")
+            entries.append(d.tag_entry(d.lit(key), alias))
+        return parts, d.tags_json(d.entry_list(entries))
     if not cols.has("resource_tags"):
         return {}, "'{}'"
     if cols.is_text("resource_tags"):
         raw = cols.text("resource_tags")
-        source = f"CAST(json({TAG_RAW}) AS MAP(VARCHAR, VARCHAR))"
+        source = d.json_as_map(TAG_RAW)
+        guard = f"{TAG_RAW} IS NULL OR NOT {d.json_is_object(TAG_RAW)}"
     else:
-        raw = q("resource_tags")
+        raw = d.q("resource_tags")
         source = TAG_RAW
-    map_entries = (
-        f"list_transform(map_entries({source}), lambda e: struct_pack("
-        "k := CASE WHEN starts_with(e.key, 'user_') THEN e.key[6:] ELSE e.key END, "
-        "v := NULLIF(trim(e.value), '')))"
-    )
-    return {
-        TAG_RAW: raw
-    }, f"CASE WHEN {TAG_RAW} IS NULL THEN '{{}}' ELSE {_entries_to_json(map_entries)} END"
+        guard = f"{TAG_RAW} IS NULL"
+    entries_sql = d.map_entries_as_tags(source, "user_")
+    return {TAG_RAW: raw}, f"CASE WHEN {guard} THEN '{{}}' ELSE {d.tags_json(entries_sql)} END"
 
 
-def _entries_to_json(entries_sql: str) -> str:
-    filtered = f"list_sort(list_filter({entries_sql}, lambda x: x.v IS NOT NULL))"
-    return (
-        f"CASE WHEN len({filtered}) = 0 THEN '{{}}' "
-        f"ELSE CAST(to_json(map_from_entries({filtered})) AS VARCHAR) END"
-    )
+REGION_CODE = "^[a-z]{2}(-[a-z]+)+-[0-9]+$"
+ZONE_NAME = "^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$"
 
 
-def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
+def cur_select(fmt: DetectedFormat, dialect: SqlDialect = DUCKDB) -> CanonicalSelect:
     """Canonical fields for legacy CUR CSV or CUR 2.0 (Parquet or CSV)."""
-    cols = _Columns(fmt)
+    cols = _Columns(fmt, dialect)
+    d = dialect
     n = _cur_resolver(fmt)
 
     def text(key: str) -> str:
@@ -296,7 +308,11 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
 
     def dec(key: str) -> str:
         source = n(key)
-        return "NULL" if source.startswith("product:") else cols.decimal(source)
+        return (
+            f"CAST(NULL AS {DECIMAL_SQL})"
+            if source.startswith("product:")
+            else cols.decimal(source)
+        )
 
     def ts(key: str) -> str:
         return cols.timestamp(n(key))
@@ -329,10 +345,11 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
         "ELSE 'Usage' END"
     )
     non_usage = "('Tax', 'Credit', 'Adjustment')"
+    od_product = d.times(dec("od_rate"), dec("amount"))
     list_cost = (
         f"CASE WHEN ({charge_category}) IN {non_usage} THEN {billed} "
         f"WHEN {line_type} = 'SavingsPlanNegation' THEN {zero} "
-        f"ELSE COALESCE({dec('od_cost')}, {dec('od_rate')} * {dec('amount')}, {billed}) END"
+        f"ELSE COALESCE({dec('od_cost')}, {od_product}, {billed}) END"
     )
     contracted = f"CASE WHEN {line_type} = 'SavingsPlanNegation' THEN {zero} ELSE {billed} END"
     term = text("term")
@@ -347,25 +364,24 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
     az = text("az")
     region = (
         f"COALESCE({text('region_code')}, "
-        f"CASE WHEN regexp_matches({text('region')}, '^[a-z]{{2}}(-[a-z]+)+-[0-9]+$') "
-        f"THEN {text('region')} END, "
-        f"CASE WHEN regexp_matches({az}, '^[a-z]{{2}}(-[a-z]+)+-[0-9]+[a-z]$') "
-        f"THEN left({az}, length({az}) - 1) END)"
+        f"CASE WHEN {d.matches(text('region'), REGION_CODE)} THEN {text('region')} END, "
+        f"CASE WHEN {d.matches(az, ZONE_NAME)} THEN left({az}, length({az}) - 1) END)"
     )
     start, end = ts("start"), ts("end")
-    bp_start = f"COALESCE({ts('bp_start')}, date_trunc('month', {start}))"
-    bp_end = f"COALESCE({ts('bp_end')}, date_trunc('month', {start}) + INTERVAL 1 MONTH)"
+    bp_start = f"COALESCE({ts('bp_start')}, {d.month_start(start)})"
+    bp_end = f"COALESCE({ts('bp_end')}, {d.month_start(start)} + INTERVAL 1 MONTH)"
     resource = text("resource")
+    arn_part = d.split_part(d.split_part(resource, ":", 6), "/", 1)
     fields = {
         "provider": "'AWS'",
         "billing_account_id": f"COALESCE({text('payer')}, {text('account')})",
         "billing_period_start": bp_start,
         "billing_period_end": bp_end,
-        "charge_period_start": _charge_day(start),
-        "charge_period_end": _charge_end_beyond_day(start, end),
+        "charge_period_start": _charge_day(d, start),
+        "charge_period_end": _charge_end_beyond_day(d, start, end),
         "sub_account_id": text("account"),
         "charge_category": charge_category,
-        "charge_class": "NULL",
+        "charge_class": NULL_TEXT,
         "source_charge_type": line_type,
         "service_name": f"COALESCE({text('product_name')}, {text('product_code')})",
         "service_category": "COALESCE(svc.__category, 'Other')",
@@ -373,8 +389,7 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
         "region_id": region,
         "resource_id": resource,
         "resource_type": (
-            f"CASE WHEN starts_with({resource}, 'arn:') THEN "
-            f"NULLIF(split_part(split_part({resource}, ':', 6), '/', 1), '') END"
+            f"CASE WHEN {d.starts_with(resource, 'arn:')} THEN NULLIF({arn_part}, '') END"
         ),
         "usage_type": text("usage_type"),
         "sku_id": text("sku"),
@@ -396,9 +411,9 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
         "effective_cost": effective,
         "list_cost": list_cost,
         "contracted_cost": contracted,
-        "billing_account_name": "NULL",
-        "sub_account_name": "NULL",
-        "resource_name": "NULL",
+        "billing_account_name": NULL_TEXT,
+        "sub_account_name": NULL_TEXT,
+        "resource_name": NULL_TEXT,
         "instance_type": text("instance_type"),
     }
     checks: list[Check | None] = [
@@ -425,8 +440,12 @@ def cur_select(fmt: DetectedFormat) -> CanonicalSelect:
     ):
         checks.append(_decimal_check(cols, n(key)))
     checks.append(_currency_check(cols, n("currency")))
+    if fmt.name == CUR2:
+        checks.append(_json_object_check(cols, "resource_tags"))
     tag_parts, tags_sql = _cur_tags(fmt, cols)
-    return CanonicalSelect(fields, tuple(c for c in checks if c is not None), tag_parts, tags_sql)
+    return CanonicalSelect(
+        fields, tuple(c for c in checks if c is not None), tag_parts, tags_sql, dialect
+    )
 
 
 def _currency_check(cols: _Columns, name: str) -> Check | None:
@@ -435,7 +454,7 @@ def _currency_check(cols: _Columns, name: str) -> Check | None:
     raw = cols.text(name)
     return Check(
         name,
-        f"({raw} IS NOT NULL AND NOT regexp_matches({raw}, '^[A-Za-z]{{3}}$'))",
+        f"({raw} IS NOT NULL AND NOT {cols.d.matches(raw, '^[A-Za-z]{3}$')})",
         "a three-letter ISO 4217 currency code",
         raw,
     )
@@ -444,46 +463,44 @@ def _currency_check(cols: _Columns, name: str) -> Check | None:
 # --------------------------------------------------------------------------------- FOCUS
 
 
-def focus_select(fmt: DetectedFormat) -> CanonicalSelect:
+def focus_select(fmt: DetectedFormat, dialect: SqlDialect = DUCKDB) -> CanonicalSelect:
     """Canonical fields for a FOCUS 1.0 / 1.1 / 1.2 export from any provider."""
-    cols = _Columns(fmt)
-    t, d, ts = cols.text, cols.decimal, cols.timestamp
+    cols = _Columns(fmt, dialect)
+    d = dialect
+    t, dec, ts = cols.text, cols.decimal, cols.timestamp
 
     def first(*names: str) -> str:
         present = [t(x) for x in names if cols.has(x)]
         if not present:
-            return "NULL"
+            return NULL_TEXT
         return present[0] if len(present) == 1 else f"COALESCE({', '.join(present)})"
 
     start, end = ts("ChargePeriodStart"), ts("ChargePeriodEnd")
-    billed = d("BilledCost")
+    billed = dec("BilledCost")
     zero = f"CAST(0 AS {DECIMAL_SQL})"
     tag_parts: dict[str, str] = {}
     tags = "'{}'"
     if cols.has("Tags"):
         tag_parts[TAG_RAW] = t("Tags")
-        entries = (
-            f"list_transform(map_entries(CAST(json({TAG_RAW}) AS MAP(VARCHAR, VARCHAR))), "
-            "lambda e: struct_pack(k := e.key, v := NULLIF(trim(e.value), '')))"
-        )
+        entries = d.map_entries_as_tags(d.json_as_map(TAG_RAW), None)
         tags = (
-            f"CASE WHEN {TAG_RAW} IS NULL OR NOT json_valid({TAG_RAW}) "
-            f"OR json_type({TAG_RAW}) <> 'OBJECT' THEN '{{}}' ELSE {_entries_to_json(entries)} END"
+            f"CASE WHEN {TAG_RAW} IS NULL OR NOT {d.json_is_object(TAG_RAW)} THEN '{{}}' "
+            f"ELSE {d.tags_json(entries)} END"
         )
     fields = {
         "provider": first("ProviderName", "ServiceProviderName", "Provider"),
         "billing_account_id": t("BillingAccountId"),
         "billing_period_start": ts("BillingPeriodStart"),
         "billing_period_end": ts("BillingPeriodEnd"),
-        "charge_period_start": _charge_day(start),
-        "charge_period_end": _charge_end_beyond_day(start, end),
+        "charge_period_start": _charge_day(d, start),
+        "charge_period_end": _charge_end_beyond_day(d, start, end),
         "sub_account_id": t("SubAccountId"),
         "charge_category": t("ChargeCategory"),
         "charge_class": t("ChargeClass"),
         "source_charge_type": first("x_ChargeType", "x_LineItemType"),
         "service_name": t("ServiceName"),
         "service_category": f"COALESCE({t('ServiceCategory')}, 'Other')",
-        "service_code": "NULL",
+        "service_code": NULL_TEXT,
         "region_id": first("RegionId", "Region"),
         "resource_id": t("ResourceId"),
         "resource_type": t("ResourceType"),
@@ -495,18 +512,18 @@ def focus_select(fmt: DetectedFormat) -> CanonicalSelect:
         "commitment_discount_type": t("CommitmentDiscountType"),
         "commitment_discount_category": t("CommitmentDiscountCategory"),
         "billing_currency": f"upper({t('BillingCurrency')})",
-        "consumed_quantity": d("ConsumedQuantity"),
-        "pricing_quantity": d("PricingQuantity"),
+        "consumed_quantity": dec("ConsumedQuantity"),
+        "pricing_quantity": dec("PricingQuantity"),
         "billed_cost": billed,
-        "effective_cost": d("EffectiveCost"),
-        "list_cost": d("ListCost"),
-        "contracted_cost": f"COALESCE({d('ContractedCost')}, {zero})"
+        "effective_cost": dec("EffectiveCost"),
+        "list_cost": dec("ListCost"),
+        "contracted_cost": f"COALESCE({dec('ContractedCost')}, {zero})"
         if cols.has("ContractedCost")
         else billed,
         "billing_account_name": t("BillingAccountName"),
         "sub_account_name": t("SubAccountName"),
         "resource_name": t("ResourceName"),
-        "instance_type": "NULL",
+        "instance_type": NULL_TEXT,
     }
     checks: list[Check | None] = [
         _required_text_check(cols, "BillingAccountId"),
@@ -534,24 +551,16 @@ def focus_select(fmt: DetectedFormat) -> CanonicalSelect:
                 raw,
             )
         )
-    if cols.has("Tags"):
-        raw = t("Tags")
-        checks.append(
-            Check(
-                "Tags",
-                f"({raw} IS NOT NULL AND (CASE WHEN json_valid({raw}) THEN json_type({raw}) "
-                "END IS DISTINCT FROM 'OBJECT'))",
-                "a JSON object",
-                raw,
-            )
-        )
-    return CanonicalSelect(fields, tuple(c for c in checks if c is not None), tag_parts, tags)
+    checks.append(_json_object_check(cols, "Tags"))
+    return CanonicalSelect(
+        fields, tuple(c for c in checks if c is not None), tag_parts, tags, dialect
+    )
 
 
-def canonical_select(fmt: DetectedFormat) -> CanonicalSelect:
-    """The canonical SELECT for any supported format."""
+def canonical_select(fmt: DetectedFormat, dialect: SqlDialect = DUCKDB) -> CanonicalSelect:
+    """The canonical SELECT for any supported format, in ``dialect`` (DuckDB by default)."""
     if fmt.name in (CUR_LEGACY, CUR2):
-        return cur_select(fmt)
+        return cur_select(fmt, dialect)
     if fmt.is_focus:
-        return focus_select(fmt)
+        return focus_select(fmt, dialect)
     raise ValueError(f"no mapping for format {fmt.name}")

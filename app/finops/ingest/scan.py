@@ -23,15 +23,9 @@ import duckdb
 import pyarrow as pa
 
 from finops.ingest.exceptions import MalformedFileError
-from finops.ingest.formats import CUR2, CUR_LEGACY, DetectedFormat
-from finops.ingest.mapping import (
-    ANY_FIELDS,
-    KEY_FIELDS,
-    SUM_FIELDS,
-    CanonicalSelect,
-    canonical_select,
-    lit,
-)
+from finops.ingest.formats import DetectedFormat
+from finops.ingest.mapping import ANY_FIELDS, KEY_FIELDS, SUM_FIELDS, canonical_select, lit
+from finops.ingest.plan import SERVICE_CATEGORIES, aggregate_sql, bad_row_error, first_bad_row_sql
 
 FACTS_TABLE = "facts"
 FACT_COLUMNS = ("ingestion_file_id", *KEY_FIELDS, *SUM_FIELDS, "line_items", *ANY_FIELDS)
@@ -103,43 +97,14 @@ class FactScanner:
         text = resources.files("finops").joinpath("data/aws_service_category_mapping.csv")
         with resources.as_file(text) as path:
             self.con.execute(
-                "CREATE TEMP TABLE svc AS SELECT product_code AS __product_code, "
+                f"CREATE TEMP TABLE {SERVICE_CATEGORIES} AS SELECT product_code AS __product_code, "
                 "ServiceCategory AS __category FROM read_csv(?, header = true, all_varchar = true)",
                 [str(path)],
             )
 
     def _aggregate_sql(self, file_id: int, path: Path, fmt: DetectedFormat) -> str:
-        select = canonical_select(fmt)
-        bad_mask = _bad_mask_sql(select)
-        row_items = [*select.fields.items(), *select.tag_parts.items()]
-        row_fields = ",\n  ".join(f"{sql} AS {name}" for name, sql in row_items)
-        join = ""
-        if fmt.name in (CUR_LEGACY, CUR2):
-            join = f"LEFT JOIN svc ON svc.__product_code = {select.fields['service_code']}"
-        rows_sql = (
-            f"SELECT {row_fields},\n  {bad_mask} AS __bad\n"
-            f"FROM {_source_sql(path, fmt)} AS src {join}"
-        )
-        keys = [k for k in KEY_FIELDS if k != "tags"]
-        first_keys = ", ".join([*keys, *select.tag_parts, "__bad"])
-        sums = ", ".join(f"sum({f}) AS {f}" for f in SUM_FIELDS)
-        anys = ", ".join(f"any_value({f}) AS {f}" for f in ANY_FIELDS)
-        first = (
-            f"SELECT {first_keys}, {sums}, count(*) AS line_items, {anys} "
-            f"FROM ({rows_sql}) GROUP BY {first_keys}"
-        )
-        second_keys = ", ".join(keys)
-        second_select = ", ".join(
-            "COALESCE(charge_period_end, charge_period_start + INTERVAL 1 DAY) AS charge_period_end"
-            if k == "charge_period_end"
-            else k
-            for k in keys
-        )
-        return (
-            f"SELECT {int(file_id)} AS ingestion_file_id, {second_select}, "
-            f"{select.tags_sql} AS tags, {sums}, "
-            f"CAST(sum(line_items) AS BIGINT) AS line_items, {anys}, "
-            f"bit_or(__bad) AS __bad FROM ({first}) GROUP BY {second_keys}, {select.tags_sql}"
+        return aggregate_sql(
+            canonical_select(fmt), fmt, source=_source_sql(path, fmt), file_id=file_id
         )
 
     def scan_file(self, *, file_id: int, path: Path, fmt: DetectedFormat) -> FileScan:
@@ -160,6 +125,10 @@ class FactScanner:
                 details={"file": str(path), "format": fmt.name},
             ) from exc
         self._created = True
+        return self._summarize(file_id=file_id, path=path, fmt=fmt)
+
+    def _summarize(self, *, file_id: int, path: Path, fmt: DetectedFormat) -> FileScan:
+        """What the facts of ``file_id`` add up to; locates the bad row when a check failed."""
         # One small query over this file's aggregated rows gives everything the caller needs.
         summary = self.con.execute(
             f"SELECT billing_currency, provider, billing_account_id, billing_period_start, "
@@ -209,43 +178,16 @@ class FactScanner:
         self.con.execute("SET threads = 1")
         self.con.execute("SET preserve_insertion_order = true")
         try:
-            cases = " ".join(
-                f"WHEN {check.bad_sql} THEN {i}" for i, check in enumerate(select.checks)
-            )
-            raws = ", ".join(f"CAST({check.raw_sql} AS VARCHAR)" for check in select.checks)
             if fmt.container == "parquet":
                 source = _source_sql(path, fmt, row_numbers=True)
                 numbered = f"SELECT file_row_number + 1 AS __row, * FROM {source}"
             else:
                 numbered = f"SELECT row_number() OVER () AS __row, * FROM {_source_sql(path, fmt)}"
-            row = self.con.execute(
-                f"SELECT __row, CASE {cases} END AS __check, [{raws}] AS __raw "
-                f"FROM ({numbered}) AS src WHERE (CASE {cases} END) IS NOT NULL "
-                f"ORDER BY __row LIMIT 1"
-            ).fetchone()
+            row = self.con.execute(first_bad_row_sql(select, numbered_source=numbered)).fetchone()
         finally:
             self.con.execute("RESET threads")
             self.con.execute("SET preserve_insertion_order = false")
-        if row is None:  # pragma: no cover - the mask said a row failed
-            return MalformedFileError(
-                f"{path}: a row failed validation", details={"file": str(path)}
-            )
-        row_number, check_index, raws_list = row
-        check = select.checks[int(check_index)]
-        raw = raws_list[int(check_index)]
-        shown = "empty" if raw is None else repr(raw if len(raw) <= 60 else raw[:57] + "...")
-        location = f"row {row_number}" + (
-            f" (line {row_number + 1})" if fmt.container == "csv" else ""
-        )
-        return MalformedFileError(
-            f"{path}: {location}, column {check.column}: got {shown}; expected {check.expected}",
-            details={
-                "file": str(path),
-                "row": int(row_number),
-                "column": check.column,
-                "expected": check.expected,
-            },
-        )
+        return bad_row_error(path, fmt, select, None if row is None else (row[0], row[1], row[2]))
 
     def _where(self, *, file_id: int | None, exclude: list[Scope] | None) -> tuple[str, list[Any]]:
         conds: list[str] = []
@@ -331,16 +273,6 @@ class FactScanner:
             self.con.execute(self._resources_sql()).fetchall() if include_resources else []
         )
         return {"accounts": accounts, "resources": resources_rows}
-
-
-def _bad_mask_sql(select: CanonicalSelect) -> str:
-    if not select.checks:
-        return "CAST(0 AS BIGINT)"
-    parts = [
-        f"(CASE WHEN {check.bad_sql} THEN CAST({1 << i} AS BIGINT) ELSE 0 END)"
-        for i, check in enumerate(select.checks)
-    ]
-    return " | ".join(parts)
 
 
 def _describe_duckdb_error(exc: duckdb.Error) -> str:

@@ -12,15 +12,21 @@ Guarantees:
   the file (and the row and column where known); the run is recorded as ``failed`` and the stored
   facts are exactly as they were.
 - Money stays exact and keeps its currency; totals are recorded per currency.
+- **Either engine, same facts.** A delivery is scanned by DuckDB in-process or by Spark
+  (:func:`~finops.ingest.spark_facts.choose_engine`, by total size); the Spark facts go through
+  the same store path, so every guarantee above holds whichever engine scanned.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Callable, Sequence
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -28,7 +34,16 @@ from finops.db.database import Database
 from finops.db.models import IngestionFile, IngestionRun
 from finops.ingest.deliveries import Delivery, IngestionOutcome, discover_deliveries, sha256_of
 from finops.ingest.exceptions import IngestionError
+from finops.ingest.formats import detected_elsewhere
 from finops.ingest.scan import FactScanner, FileScan
+from finops.ingest.spark_facts import (
+    DEFAULT_SPARK_MIN_BYTES,
+    EngineChoice,
+    SparkFactsScanner,
+    choose_engine,
+    detected_formats,
+    read_manifest,
+)
 from finops.ingest.transaction import scan_and_store
 
 logger = logging.getLogger(__name__)
@@ -44,6 +59,9 @@ def ingest_paths(
     delivered_at: dt.datetime | None = None,
     progress: ProgressCallback | None = None,
     memory_limit: str = "1GB",
+    engine: EngineChoice = "auto",
+    spark_min_bytes: int = DEFAULT_SPARK_MIN_BYTES,
+    spark_master: str = "local[*]",
 ) -> list[IngestionOutcome]:
     """Ingest every delivery found under ``paths``; a failed delivery does not stop the others.
 
@@ -56,7 +74,15 @@ def ingest_paths(
         if progress:
             progress(str(delivery.source), index, len(deliveries))
         outcomes.append(
-            ingest_delivery(db=db, delivery=delivery, trigger=trigger, memory_limit=memory_limit)
+            ingest_delivery(
+                db=db,
+                delivery=delivery,
+                trigger=trigger,
+                memory_limit=memory_limit,
+                engine=engine,
+                spark_min_bytes=spark_min_bytes,
+                spark_master=spark_master,
+            )
         )
     if progress:
         progress("done", len(deliveries), len(deliveries))
@@ -64,15 +90,113 @@ def ingest_paths(
 
 
 def ingest_delivery(
-    *, db: Database, delivery: Delivery, trigger: str = "cli", memory_limit: str = "1GB"
+    *,
+    db: Database,
+    delivery: Delivery,
+    trigger: str = "cli",
+    memory_limit: str = "1GB",
+    engine: EngineChoice = "auto",
+    spark_min_bytes: int = DEFAULT_SPARK_MIN_BYTES,
+    spark_master: str = "local[*]",
 ) -> IngestionOutcome:
-    """Ingest one delivery atomically (see the module docstring for the guarantees)."""
+    """Ingest one delivery atomically (see the module docstring for the guarantees).
+
+    ``engine`` picks the scanner (``auto``: Spark from ``spark_min_bytes`` of files up); a
+    Spark scan here runs in-process on ``spark_master`` (pyspark must be installed)."""
+    checksums = _checksums(delivery)
+    chosen = choose_engine(
+        engine=engine,
+        total_bytes=sum(size for _, _, size in checksums),
+        spark_min_bytes=spark_min_bytes,
+    )
+
+    @contextmanager
+    def scanner() -> Iterator[FactScanner]:
+        if chosen == "duckdb":
+            with FactScanner(memory_limit=memory_limit) as duck:
+                yield duck
+            return
+        from finops.ingest.spark_job import scan_with_spark, spark_session
+
+        with tempfile.TemporaryDirectory(prefix="finops-spark-") as out:
+            manifest = scan_with_spark(spark_session(spark_master), delivery.files, out)
+            with SparkFactsScanner(
+                manifest=manifest, folder=Path(out), memory_limit=memory_limit
+            ) as loaded:
+                yield loaded
+
+    return _ingest(db, delivery, checksums, trigger, scanner, engine=chosen)
+
+
+def ingest_spark_output(
+    *,
+    db: Database,
+    folder: Path,
+    delivered_at: dt.datetime,
+    trigger: str = "spark",
+    manifest_key: str | None = None,
+    memory_limit: str = "1GB",
+) -> IngestionOutcome:
+    """Ingest the delivery a Spark scan (EMR Serverless) already scanned: ``folder`` is a
+    local copy of its output (``manifest.json`` + ``facts/``), made with checksums, so the raw
+    files are never downloaded. Same guarantees as :func:`ingest_delivery`; the run and its
+    files are named by their ``s3://`` sources."""
+    manifest = read_manifest(folder)
+    if not manifest.files:
+        raise IngestionError(
+            f"{folder}: the Spark scan lists no files", details={"file": str(folder)}
+        )
+    stand_ins = tuple(folder / f"source-{entry.index:05d}" for entry in manifest.files)
+    origins = tuple((p, e.source) for p, e in zip(stand_ins, manifest.files, strict=True))
+    delivery = Delivery(
+        source=stand_ins[0] if len(stand_ins) == 1 else folder,
+        files=stand_ins,
+        delivered_at=delivered_at,
+        origins=(*origins, *(((folder, manifest_key),) if manifest_key else ())),
+    )
+    checksums = []
+    for path, entry in zip(stand_ins, manifest.files, strict=True):
+        if entry.sha256 is None or entry.size_bytes is None:
+            entry.raise_error()
+            raise IngestionError(
+                f"{entry.source}: the Spark scan recorded no checksum; expected a scan made "
+                "with checksums (the default of the spark_job entry point)",
+                details={"file": entry.source},
+            )
+        checksums.append((path, entry.sha256, entry.size_bytes))
+    sources = dict(origins)
+
+    @contextmanager
+    def scanner() -> Iterator[FactScanner]:
+        with (
+            detected_elsewhere(detected_formats(manifest, stand_ins)),
+            SparkFactsScanner(
+                manifest=manifest, folder=folder, sources=sources, memory_limit=memory_limit
+            ) as loaded,
+        ):
+            yield loaded
+
+    return _ingest(db, delivery, checksums, trigger, scanner, engine="spark")
+
+
+def _checksums(delivery: Delivery) -> list[tuple[Path, str, int]]:
     with ThreadPoolExecutor(max_workers=2, thread_name_prefix="finops-sha") as pool:
         digests = list(pool.map(sha256_of, delivery.files))  # hashlib releases the GIL
-    checksums = [
+    return [
         (path, digest, path.stat().st_size)
         for path, digest in zip(delivery.files, digests, strict=True)
     ]
+
+
+def _ingest(
+    db: Database,
+    delivery: Delivery,
+    checksums: list[tuple[Path, str, int]],
+    trigger: str,
+    scanner: Callable[[], Any],
+    *,
+    engine: str,
+) -> IngestionOutcome:
     run_id, file_ids = _start_run(db, delivery, checksums, trigger)
     outcome = IngestionOutcome(
         run_id=run_id,
@@ -85,9 +209,10 @@ def ingest_delivery(
         _finish(db, run_id, file_ids, status="duplicate", outcome=outcome, scans=[])
         logger.info("duplicate delivery skipped", extra={"source": outcome.source})
         return outcome
+    logger.info("ingesting delivery", extra={"source": outcome.source, "engine": engine})
     try:
-        with FactScanner(memory_limit=memory_limit) as scanner:
-            scan_and_store(db, scanner, delivery, run_id, file_ids, outcome)
+        with scanner() as opened:
+            scan_and_store(db, opened, delivery, run_id, file_ids, outcome)
     except IngestionError as exc:
         outcome.status = "failed"
         outcome.error = delivery.describe(exc.message)
