@@ -95,6 +95,15 @@ describe("every page loads with the API's figures", () => {
     assert.equal(meters, Math.min(5, budgets.items.length));
     const open = await apiGet(demo, "/recommendations?status=open&limit=1");
     assert.match(await page.textContent("main"), new RegExp(`${open.total} open in total`));
+    // the savings card is filled from the demo's history (recommendations applied weeks ago)
+    const savings = await apiGet(demo, "/savings");
+    assert.ok(savings.totals.length > 0, "the demo has applied recommendations");
+    for (const t of savings.totals) {
+      assert.equal(
+        await dataValue(page, `overview-savings-realized-${t.billing_currency}`),
+        t.realized_to_date,
+      );
+    }
     // the shell names the key (GET /me)
     const me = await apiGet(demo, "/me");
     const identity = await page.textContent('aside [data-testid="key-identity"]');
@@ -216,6 +225,26 @@ describe("every page loads with the API's figures", () => {
     await visit(page, demo.baseUrl, "/savings");
     assert.equal((await answered).status(), 200);
     await checkSavings(page, api, daily);
+    // The demo's history: one recommendation applied by remediation, one by hand, weeks ago;
+    // each row shows the API's estimated and realized to date, realized below the estimate.
+    const remediated = new Set(
+      (await apiGet(demo, "/remediation/actions?status=succeeded&limit=200")).items.map(
+        (a) => a.recommendation_id,
+      ),
+    );
+    assert.equal(api.recommendations.length, 2);
+    assert.deepEqual(api.recommendations.map((r) => remediated.has(r.recommendation_id)).sort(), [
+      false,
+      true,
+    ]);
+    for (const r of api.recommendations) {
+      const id = r.recommendation_id;
+      assert.ok(await page.locator(`[data-testid="savings-row-${id}"]`).isVisible());
+      assert.equal(await dataValue(page, `savings-row-estimated-${id}`), r.estimated_to_date);
+      assert.equal(await dataValue(page, `savings-row-realized-${id}`), r.realized_to_date);
+      assert.equal(await dataValue(page, `savings-row-rate-${id}`), r.realization_rate);
+      assert.ok(new Big(r.realization_rate).lt(1), `rate of ${id} below 100%`);
+    }
 
     // Apply a recommendation ten days back and accrue its savings: the series fills in.
     const summary = await apiGet(demo, "/costs/summary");

@@ -1,3 +1,4 @@
+import { Fragment } from "react";
 import { Link } from "react-router";
 import { describeRequest } from "@/api/client";
 import { StackedBars } from "@/charts/StackedBars";
@@ -393,10 +394,16 @@ function Savings() {
         {(data) => (
           <dl className="grid grid-cols-2 gap-4" data-testid="overview-savings">
             {data.totals.map((t) => (
-              <div key={t.billing_currency} className="contents">
+              <Fragment key={t.billing_currency}>
                 <Stat
                   label="Realized to date"
-                  value={<Money value={t.realized_to_date} currency={t.billing_currency} />}
+                  value={
+                    <Money
+                      value={t.realized_to_date}
+                      currency={t.billing_currency}
+                      testId={`overview-savings-realized-${t.billing_currency}`}
+                    />
+                  }
                   detail={`${formatRatio(t.realization_rate)} of estimate`}
                 />
                 <Stat
@@ -404,7 +411,7 @@ function Savings() {
                   value={<Money value={t.estimated_to_date} currency={t.billing_currency} />}
                   detail={`${t.recommendations} applied · ${formatMoney(t.estimated_monthly_saving, t.billing_currency)}/mo`}
                 />
-              </div>
+              </Fragment>
             ))}
           </dl>
         )}

@@ -178,7 +178,10 @@ export function SavingsPage() {
                 </thead>
                 <tbody>
                   {data.recommendations.map((r) => (
-                    <tr key={r.recommendation_id}>
+                    <tr
+                      key={r.recommendation_id}
+                      data-testid={`savings-row-${r.recommendation_id}`}
+                    >
                       <Td>
                         <Link
                           to={`/recommendations/${r.recommendation_id}`}
@@ -204,12 +207,27 @@ export function SavingsPage() {
                         )}
                       </Td>
                       <Td numeric>
-                        <Money value={r.estimated_to_date} currency={r.billing_currency} />
+                        <Money
+                          value={r.estimated_to_date}
+                          currency={r.billing_currency}
+                          testId={`savings-row-estimated-${r.recommendation_id}`}
+                        />
                       </Td>
                       <Td numeric className="font-medium">
-                        <Money value={r.realized_to_date} currency={r.billing_currency} />
+                        <Money
+                          value={r.realized_to_date}
+                          currency={r.billing_currency}
+                          testId={`savings-row-realized-${r.recommendation_id}`}
+                        />
                       </Td>
-                      <Td numeric>{formatRatio(r.realization_rate)}</Td>
+                      <Td numeric>
+                        <span
+                          data-testid={`savings-row-rate-${r.recommendation_id}`}
+                          data-value={r.realization_rate ?? undefined}
+                        >
+                          {formatRatio(r.realization_rate)}
+                        </span>
+                      </Td>
                     </tr>
                   ))}
                 </tbody>
