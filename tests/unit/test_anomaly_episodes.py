@@ -109,3 +109,25 @@ def test_sensitivity_names_and_numbers() -> None:
         telemetry_sensitivity("paranoid")
     with pytest.raises(InvalidInputError, match="expected a number >= 4"):
         telemetry_sensitivity("1")
+
+
+def test_a_burst_no_louder_than_a_recent_one_is_not_a_new_alert() -> None:
+    flags = np.zeros(40, dtype=bool)
+    flags[[5, 15, 25, 38]] = True
+    score = np.zeros(40)
+    score[[5, 15, 25, 38]] = [20.0, 12.0, 30.0, 9.0]
+    residual = np.where(flags, 1.0, 0.0)
+    quiet = find_episodes(flags, score, residual, alert_score=6.0, quiet_after=12)
+    # 15 follows a louder 5 within 12 points; 25 is louder than anything before; 38 is 13
+    # points after 25 ended, outside the quiet period
+    assert [e.start for e in quiet] == [5, 25, 38]
+    assert [e.start for e in find_episodes(flags, score, residual, alert_score=6.0)] == [
+        5,
+        15,
+        25,
+        38,
+    ]
+    # at a high alert score only the loudest burst is reported
+    assert [
+        e.start for e in find_episodes(flags, score, residual, alert_score=25.0, quiet_after=12)
+    ] == [25]

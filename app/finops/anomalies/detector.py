@@ -223,9 +223,10 @@ def detect_matrix(
         if mean_floor > 0:
             raw_window = raw_resid[:, max(t - scale_w, 0) : t]
             raw_centre = row_nanmedian(raw_window)
-            with np.errstate(invalid="ignore"):
-                spread_t = np.nanmean(np.abs(raw_window - raw_centre[:, None]), axis=1)
-            sigma = np.maximum(sigma, mean_floor * np.where(np.isnan(spread_t), 0.0, spread_t))
+            deviation = np.abs(raw_window - raw_centre[:, None])
+            known = np.count_nonzero(~np.isnan(deviation), axis=1)
+            spread_t = np.nansum(deviation, axis=1) / np.maximum(known, 1)
+            sigma = np.maximum(sigma, mean_floor * spread_t)
         sigma = np.maximum(
             sigma,
             np.maximum(cfg.relative_scale_floor * np.abs(exp_t), cfg.absolute_scale_floor),

@@ -15,6 +15,8 @@ this module turns those points into episodes:
   reports a superset of a less sensitive one's episodes, each detected no later.
 - **Level shifts**: the detector absorbs a persistent shift after a few out-of-band points (a new
   segment), so a shift is one short episode and then the new normal.
+- **Quiet period**: with ``quiet_after``, a burst no higher than one in the recent past is not
+  a new alert (the monitor already paged for something as large).
 - Missing points (gaps) are never flagged, so they never start, extend or peak an episode.
 """
 
@@ -91,11 +93,15 @@ def find_episodes(
     *,
     alert_score: float,
     merge_gap: int = 0,
+    quiet_after: int = 0,
 ) -> list[Episode]:
     """The episodes of one series (see the module docstring), in time order.
 
     ``flags`` are the detector's flagged points, ``score`` its per-point scores and
     ``residual`` the signed deviation from the expected value (its sign is the direction).
+    With ``quiet_after`` > 0, a group is not reported when a group that ended less than
+    ``quiet_after`` points before it peaked at least as high (reported or not: the rule never
+    depends on the sensitivity, so it keeps a more sensitive setting's episodes a superset).
     """
     flag = np.asarray(flags, dtype=bool)
     scores = np.asarray(score, dtype=np.float64)
@@ -111,11 +117,17 @@ def find_episodes(
             groups[-1].append(int(i))
         else:
             groups.append([int(i)])
+    history: list[tuple[int, float]] = []  # (end, peak score) of every earlier group
     for group in groups:
         members = np.array(group)
         member_scores = scores[members]
         peak_pos = int(np.argmax(member_scores))
-        if member_scores[peak_pos] < alert_score:
+        peak_score = float(member_scores[peak_pos])
+        louder_before = any(
+            end > members[0] - quiet_after and peak >= peak_score for end, peak in history
+        )
+        history.append((int(members[-1]) + 1, peak_score))
+        if peak_score < alert_score or (quiet_after > 0 and louder_before):
             continue
         detected = int(members[np.flatnonzero(member_scores >= alert_score)[0]])
         peak = int(members[peak_pos])

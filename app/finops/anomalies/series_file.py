@@ -34,11 +34,13 @@ TELEMETRY_LEVELS: dict[str, float] = {"high": 5.0, "medium": 6.0, "low": 8.0}
 """Peak score an episode must reach per named sensitivity (tuned: docs/accuracy-anomalies.md)."""
 DEFAULT_SENSITIVITY = "medium"
 TELEMETRY_SETTINGS = DetectorSettings(
-    z_threshold=TELEMETRY_BAND, mean_deviation_floor=1.2533, scale_window=500
+    z_threshold=TELEMETRY_BAND, mean_deviation_floor=1.2533, scale_window=1500
 )
 """The detector's settings on telemetry (see :class:`DetectorSettings`)."""
 MERGE_SECONDS = 3_600.0
 """Out-of-band points less than this apart (and at least one step) are one episode."""
+QUIET_SECONDS = 43_200.0
+"""A burst no higher than one in the previous 12 hours is not a new alert."""
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,11 @@ def merge_gap_points(step_seconds: float) -> int:
     return max(int(MERGE_SECONDS // step_seconds) - 1, 1)
 
 
+def quiet_points(step_seconds: float) -> int:
+    """:data:`QUIET_SECONDS` in points at this step."""
+    return int(QUIET_SECONDS // step_seconds)
+
+
 def detect_regular_series(
     series: RegularSeries,
     sensitivity: Sensitivity | None = None,
@@ -90,6 +97,7 @@ def detect_regular_series(
         detection.residual[0],
         alert_score=chosen.alert_score,
         merge_gap=merge_gap_points(series.step_seconds),
+        quiet_after=quiet_points(series.step_seconds),
     )
     return SeriesDetection(series, detection, episodes, chosen)
 
