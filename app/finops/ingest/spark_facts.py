@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from finops.ingest.exceptions import IngestionError
 from finops.ingest.formats import DetectedFormat, format_of_columns
-from finops.ingest.mapping import DECIMAL_SQL, SUM_FIELDS, lit
+from finops.ingest.mapping import DECIMAL_SQL, KEY_FIELDS, SUM_FIELDS, lit
 from finops.ingest.scan import FACTS_TABLE, FactScanner, FileScan
 from finops.ingest.spark_manifest import (
     MANIFEST_NAME,
@@ -41,32 +41,8 @@ _TIMESTAMPS = (
 )
 FACTS_SCHEMA: tuple[tuple[str, str], ...] = (
     ("ingestion_file_id", "INTEGER"),
-    ("provider", "VARCHAR"),
-    ("billing_account_id", "VARCHAR"),
-    *((name, "TIMESTAMPTZ") for name in _TIMESTAMPS),
-    *(
-        (name, "VARCHAR")
-        for name in (
-            "sub_account_id",
-            "charge_category",
-            "charge_class",
-            "source_charge_type",
-            "service_name",
-            "service_category",
-            "region_id",
-            "resource_id",
-            "resource_type",
-            "usage_type",
-            "sku_id",
-            "pricing_category",
-            "pricing_unit",
-            "commitment_discount_id",
-            "commitment_discount_type",
-            "commitment_discount_category",
-            "billing_currency",
-            "tags",
-        )
-    ),
+    # The key fields in their order: the four periods are timestamps, the rest text.
+    *((name, "TIMESTAMPTZ" if name in _TIMESTAMPS else "VARCHAR") for name in KEY_FIELDS),
     *((name, DECIMAL_SQL) for name in SUM_FIELDS),
     ("line_items", "BIGINT"),
     *(
