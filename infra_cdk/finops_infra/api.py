@@ -1,8 +1,9 @@
 """API: the Chalice app through Chalice's CDK construct (the REST API Lambda, the
 ``billing_events`` SQS Lambda and the ``jobs`` Lambda), each with its own least-privilege role.
 
-Read-only by default: no role here can change an AWS resource. The remediation role lives in
-the jobs stack and is used only by the remediation task.
+Read-only by default: no role here can change an AWS resource (the jobs role writes only the
+Spark scans' bookkeeping files under the scan bucket's ``scans/``). The remediation role lives
+in the jobs stack and is used only by the remediation task.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from chalice.cdk import Chalice
 from constructs import Construct
 
 from finops_infra.chalice_project import stage_project
-from finops_infra.data import DataStack, billing_bucket_findings, billing_bucket_read
+from finops_infra.data import (
+    DataStack,
+    billing_bucket_findings,
+    billing_bucket_read,
+    scan_bucket_jobs_access,
+    scan_bucket_jobs_findings,
+    scan_uri,
+)
 from finops_infra.nag import acknowledge, acknowledge_findings
 from finops_infra.network import NetworkStack
 from finops_infra.settings import DeploymentSettings, SettingsError
@@ -107,7 +115,7 @@ class ApiStack(Stack):
         self.jobs_role = self._role(
             "JobsRole", "jobs Lambda: batch stages, read-only AWS access", data
         )
-        for statement in billing_bucket_read(settings):
+        for statement in [*billing_bucket_read(settings), *scan_bucket_jobs_access(settings)]:
             self.jobs_role.add_to_policy(statement)
         self.jobs_role.add_to_policy(
             iam.PolicyStatement(actions=list(READ_ONLY_ACTIONS), resources=["*"])
@@ -118,6 +126,13 @@ class ApiStack(Stack):
             "Describe/List/GetMetricData calls of the inventory and usage stages cannot be "
             "scoped to resources (AWS supports only '*' for them); all are read-only.",
             "Resource::*",
+        )
+        acknowledge_findings(
+            self.jobs_role,
+            "IAM5",
+            "Spark scans are folders named at run time under the scan bucket's scans/ prefix: "
+            "the jobs read their outputs and write only their small bookkeeping files there.",
+            scan_bucket_jobs_findings(settings),
         )
         if settings.assistant_engine == "bedrock":
             # the only model the assistant may call; nothing else of Bedrock
@@ -141,6 +156,7 @@ class ApiStack(Stack):
             "FINOPS_LOG_LEVEL": "INFO",
             "FINOPS_ASSISTANT_ENGINE": settings.assistant_engine,
             "FINOPS_BEDROCK_MODEL_ID": settings.bedrock_model_id,
+            "FINOPS_SPARK_SCAN_URI": scan_uri(settings),
         }
         stage = {
             "api_gateway_stage": API_GATEWAY_STAGE,

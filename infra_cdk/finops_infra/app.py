@@ -15,6 +15,7 @@ from finops_infra.network import NetworkStack
 from finops_infra.observability import ObservabilityStack
 from finops_infra.orchestration import OrchestrationStack
 from finops_infra.settings import DeploymentSettings
+from finops_infra.spark import SparkStack
 
 
 def build_app(
@@ -36,14 +37,18 @@ def build_app(
 
     network = NetworkStack(app, name("network"), settings)
     data = DataStack(app, name("data"), settings, network)
+    spark = SparkStack(app, name("spark"), settings, network, data)
     api = ApiStack(app, name("api"), settings, network, data, staging / "chalice")
     jobs = JobsStack(app, name("jobs"), settings, network, data)
+    for consumer in (api, jobs):  # they name the scan bucket (no import): it comes first
+        consumer.add_stack_dependency(spark, "the jobs read and write the Spark scan bucket")
     orchestration = OrchestrationStack(
-        app, name("orchestration"), settings, network, data, api, jobs, staging / "mwaa"
+        app, name("orchestration"), settings, network, data, spark, api, jobs, staging / "mwaa"
     )
     stacks: dict[str, cdk.Stack] = {
         "network": network,
         "data": data,
+        "spark": spark,
         "api": api,
         "jobs": jobs,
         "orchestration": orchestration,

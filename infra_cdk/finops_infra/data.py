@@ -53,6 +53,45 @@ def billing_bucket_findings(settings: DeploymentSettings) -> list[str]:
     ]
 
 
+#: Where the Spark scans live in the scan bucket: one folder per planned scan, holding the
+#: planner's ``delivery.json``, the EMR job's ``facts/`` and ``manifest.json``, the loader's
+#: ``loaded.json``.
+SCANS_PREFIX = "scans/"
+
+
+def scan_bucket_name(settings: DeploymentSettings) -> str:
+    """The Spark scan bucket's name (the spark stack creates it): like the billing bucket's,
+    other stacks build its ARN from it instead of importing it."""
+    return f"{settings.prefix}-spark-scans-{Aws.ACCOUNT_ID}-{settings.region}"
+
+
+def scan_uri(settings: DeploymentSettings) -> str:
+    """``s3://<scan bucket>/scans/``: the prefix the platform plans, runs and loads scans under
+    (``FINOPS_SPARK_SCAN_URI``)."""
+    return f"s3://{scan_bucket_name(settings)}/{SCANS_PREFIX}"
+
+
+def scan_bucket_jobs_access(settings: DeploymentSettings) -> list[iam.PolicyStatement]:
+    """What the platform's jobs need of the scan bucket: list it, read the scans' outputs and
+    write their small bookkeeping files (``delivery.json``, ``loaded.json``) under ``scans/``;
+    no delete, nothing outside ``scans/``."""
+    arn = f"arn:{Aws.PARTITION}:s3:::{scan_bucket_name(settings)}"
+    return [
+        iam.PolicyStatement(actions=["s3:ListBucket", "s3:GetBucketLocation"], resources=[arn]),
+        iam.PolicyStatement(
+            actions=["s3:GetObject", "s3:PutObject"], resources=[f"{arn}/{SCANS_PREFIX}*"]
+        ),
+    ]
+
+
+def scan_bucket_jobs_findings(settings: DeploymentSettings) -> list[str]:
+    """The IAM5 finding cdk-nag reports for :func:`scan_bucket_jobs_access`."""
+    return [
+        f"Resource::arn:<AWS::Partition>:s3:::{settings.prefix}-spark-scans-<AWS::AccountId>-"
+        f"{settings.region}/{SCANS_PREFIX}*"
+    ]
+
+
 class DataStack(Stack):
     """Where the platform's state lives: the database, the billing files and their events."""
 

@@ -1,7 +1,8 @@
 """Jobs: the ECS Fargate cluster and the task definitions that run ``finops jobs run NAME`` for
 the long stages, from the platform's image (``infra_cdk/images/finops.Dockerfile``).
 
-Two task definitions: ``jobs`` (read-only AWS access, like the jobs Lambda) and
+Two task definitions: ``jobs`` (read-only AWS access, like the jobs Lambda, but for the Spark
+scans' bookkeeping files under the scan bucket's ``scans/``) and
 ``remediation`` (the only principal that can change a resource: the actions of
 :mod:`finops_infra.remediation`, on EC2 instances tagged ``finops:remediation``).
 """
@@ -17,7 +18,14 @@ from constructs import Construct
 
 from finops_infra import remediation
 from finops_infra.api import READ_ONLY_ACTIONS
-from finops_infra.data import DataStack, billing_bucket_findings, billing_bucket_read
+from finops_infra.data import (
+    DataStack,
+    billing_bucket_findings,
+    billing_bucket_read,
+    scan_bucket_jobs_access,
+    scan_bucket_jobs_findings,
+    scan_uri,
+)
 from finops_infra.nag import acknowledge, acknowledge_findings
 from finops_infra.network import NetworkStack
 from finops_infra.settings import REPO_ROOT, DeploymentSettings
@@ -82,6 +90,7 @@ class JobsStack(Stack):
             "FINOPS_ENVIRONMENT": settings.environment,
             "FINOPS_DATABASE_SECRET_ARN": data.database_secret.secret_arn,
             "FINOPS_BILLING_BUCKET": data.billing_bucket.bucket_name,
+            "FINOPS_SPARK_SCAN_URI": scan_uri(settings),
         }
         jobs_role = iam.Role(
             self,
@@ -92,7 +101,7 @@ class JobsStack(Stack):
         jobs_role.add_to_policy(
             iam.PolicyStatement(actions=list(READ_ONLY_ACTIONS), resources=["*"])
         )
-        for statement in billing_bucket_read(settings):
+        for statement in [*billing_bucket_read(settings), *scan_bucket_jobs_access(settings)]:
             jobs_role.add_to_policy(statement)
         data.database_secret.grant_read(jobs_role)
         acknowledge_findings(
@@ -100,8 +109,13 @@ class JobsStack(Stack):
             "IAM5",
             "Describe/List/GetMetricData calls of the inventory and usage stages cannot be "
             "scoped to resources (AWS supports only '*' for them); all are read-only, as is "
-            "the billing bucket access.",
-            ["Resource::*", *billing_bucket_findings(settings)],
+            "the billing bucket access. Spark scans are folders named at run time under the "
+            "scan bucket's scans/ prefix: read, and write of their small bookkeeping files.",
+            [
+                "Resource::*",
+                *billing_bucket_findings(settings),
+                *scan_bucket_jobs_findings(settings),
+            ],
         )
         self.jobs_task = self._task("Jobs", settings, jobs_role, environment)
 

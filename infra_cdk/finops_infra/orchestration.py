@@ -2,8 +2,9 @@
 
 The DAG bucket holds ``dags/``, ``requirements.txt`` (with MWAA's constraints line) and a
 startup script exporting the DAGs' settings (``FINOPS_DAG_EXECUTOR=ecs``, the cluster, task
-definition, subnets, the jobs Lambda), so the DAGs need no Airflow Variables to run. The
-execution role may invoke the jobs Lambda and run the jobs task, nothing else of the platform.
+definition, subnets, the jobs Lambda, the EMR Serverless application of the Spark scan), so the
+DAGs need no Airflow Variables to run. The execution role may invoke the jobs Lambda, run the
+jobs task and run Spark scans on the application, nothing else of the platform.
 """
 
 from __future__ import annotations
@@ -29,9 +30,19 @@ from finops_infra.nag import (
 )
 from finops_infra.network import NetworkStack
 from finops_infra.settings import REPO_ROOT, DeploymentSettings
+from finops_infra.spark import SparkStack
 
 DAGS_DIR = REPO_ROOT / "mwaa_dags"
 STARTUP_SCRIPT = "startup.sh"
+#: The EMR Serverless calls of the Airflow Amazon provider's EmrServerlessStartJobOperator.
+EMR_SERVERLESS_ACTIONS = (
+    "emr-serverless:GetApplication",
+    "emr-serverless:StartApplication",
+    "emr-serverless:StartJobRun",
+    "emr-serverless:GetJobRun",
+    "emr-serverless:CancelJobRun",
+    "emr-serverless:GetDashboardForJobRun",
+)
 
 
 class OrchestrationStack(Stack):
@@ -44,6 +55,7 @@ class OrchestrationStack(Stack):
         settings: DeploymentSettings,
         network: NetworkStack,
         data: DataStack,
+        spark: SparkStack,
         api: ApiStack,
         jobs: JobsStack,
         staging_dir: Path,
@@ -74,6 +86,11 @@ class OrchestrationStack(Stack):
             "FINOPS_ECS_LOG_GROUP": jobs.log_group.log_group_name,
             "FINOPS_ECS_LOG_STREAM_PREFIX": "jobs",
             "FINOPS_JOBS_FUNCTION": api.jobs_function_name,
+            # the Spark path of large deliveries (its logs go to CloudWatch: set on the application)
+            "FINOPS_EMR_APPLICATION_ID": spark.application_id,
+            "FINOPS_EMR_EXECUTION_ROLE_ARN": spark.job_role.role_arn,
+            "FINOPS_SPARK_ENTRY_POINT": spark.entry_point,
+            "FINOPS_SPARK_SCAN_URI": spark.scan_uri,
         }
         startup = (
             "#!/bin/sh\n# Written by the CDK orchestration stack: the DAGs' settings.\n"
@@ -205,6 +222,27 @@ class OrchestrationStack(Stack):
         if jobs.jobs_task.execution_role is not None:
             task_roles.append(jobs.jobs_task.execution_role.role_arn)
         role.add_to_policy(iam.PolicyStatement(actions=["iam:PassRole"], resources=task_roles))
+        # EmrServerlessStartJobOperator (Amazon provider 9.12.0, wait_for_completion): it reads
+        # the application's state and starts it unless CREATED/STARTED, starts the job run,
+        # polls it, cancels it when the task is killed, and its UI link asks for the dashboard.
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=list(EMR_SERVERLESS_ACTIONS),
+                resources=[
+                    spark.exported_application_arn,
+                    f"{spark.exported_application_arn}/jobruns/*",
+                ],
+            )
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                actions=["iam:PassRole"],
+                resources=[spark.job_role.role_arn],
+                conditions={
+                    "StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}
+                },
+            )
+        )
         region = self.region
         acknowledge_findings(
             role,
@@ -221,6 +259,13 @@ class OrchestrationStack(Stack):
                 "Action::kms:GenerateDataKey*",
                 *s3_read_findings("<DagBucket6BDF1AAF.Arn>"),
             ],
+        )
+        acknowledge(
+            role,
+            "IAM5",
+            "EMR Serverless job-run IDs exist only once a DAG starts a scan; the grant is "
+            "limited to the job runs of the platform's one Spark application.",
+            f"Resource::{spark.application_arn_export}/jobruns/*",
         )
 
         self.airflow = mwaa.CfnEnvironment(

@@ -13,6 +13,8 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 _PREFIX = re.compile(r"^[a-z][a-z0-9-]{1,20}$")
+#: A Spark driver and one executor at EMR Serverless's defaults (4 vCPU each).
+_SPARK_MIN_VCPU = 8
 _MWAA_CLASSES = ("mw1.micro", "mw1.small", "mw1.medium", "mw1.large", "mw1.xlarge", "mw1.2xlarge")
 
 
@@ -56,6 +58,9 @@ class DeploymentSettings:
     mwaa_environment_class: str = "mw1.small"
     mwaa_airflow_version: str = "3.0.6"
     mwaa_max_workers: int = 2
+    # the Spark ingest path: the EMR Serverless application's ceiling (it costs nothing idle)
+    spark_max_vcpu: int = 400
+    spark_max_memory_gb: int = 3000
     # observability
     observability: bool = True
     # frontend
@@ -88,6 +93,17 @@ class DeploymentSettings:
             )
         if not self.mwaa_airflow_version.startswith("3."):
             raise SettingsError("finops:mwaa_airflow_version must be an Airflow 3.x version")
+        if self.spark_max_vcpu < _SPARK_MIN_VCPU:
+            raise SettingsError(
+                f"finops:spark_max_vcpu must be >= {_SPARK_MIN_VCPU} (a driver and one executor "
+                f"of 4 vCPU, EMR Serverless's Spark defaults), got {self.spark_max_vcpu}"
+            )
+        if not 2 * self.spark_max_vcpu <= self.spark_max_memory_gb <= 8 * self.spark_max_vcpu:
+            raise SettingsError(
+                "finops:spark_max_memory_gb must be 2 to 8 GB per vCPU of finops:spark_max_vcpu "
+                f"(EMR Serverless workers' range), got {self.spark_max_memory_gb} for "
+                f"{self.spark_max_vcpu} vCPU"
+            )
         if self.db_allocated_storage_gib < 20:
             raise SettingsError("finops:db_allocated_storage_gib must be >= 20 (gp3 minimum)")
         if self.db_max_allocated_storage_gib < self.db_allocated_storage_gib:

@@ -4,8 +4,10 @@ priced from ``infra_cdk/stack_prices.csv`` (each price with its evidence).
 Only the always-on parts are priced (they set the floor): NAT gateways and their public IPv4,
 interface endpoints per AZ, the RDS instance and its storage, MWAA, the Fargate services, the
 load balancer, secrets and KMS keys. Usage-driven charges (Lambda requests and duration, S3,
-CloudFront, data processed, logs, EFS bytes, jobs tasks while they run) depend on the estate
-and are listed as such, not guessed.
+CloudFront, data processed, logs, EFS bytes, jobs tasks while they run, EMR Serverless scans)
+depend on the estate and are listed as such, not guessed. The EMR Serverless application of the
+Spark scan has no floor: it bills vCPU and memory seconds of running jobs only (it starts on a
+job and stops after 15 idle minutes), so it is not counted here.
 
     python infra_cdk/finops_infra/stack_cost.py infra_cdk/cdk.out
 """
@@ -140,7 +142,8 @@ def main(argv: list[str]) -> int:
     total = sum((line.monthly for line in lines), Decimal(0))
     _out(f"{'total (always-on floor)':<{width}}  {'':>34} = {total:>9} USD / month")
     _out(
-        "usage-driven, not included: Lambda, S3, CloudFront, NAT data, logs, EFS bytes, jobs tasks"
+        "usage-driven, not included: Lambda, S3, CloudFront, NAT data, logs, EFS bytes, jobs tasks,"
+        " EMR Serverless scans"
     )
     _out(f"command: python infra_cdk/finops_infra/stack_cost.py {outdir}")
     return 0

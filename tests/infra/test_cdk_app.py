@@ -43,6 +43,20 @@ def _actions(statements: list[dict[str, Any]]) -> set[str]:
     return actions
 
 
+def _listed(value: str | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else value
+
+
+def _assert_writes_only_under_scans(statements: list[dict[str, Any]]) -> None:
+    """The only S3 write of a jobs role: PutObject under the scan bucket's ``scans/``."""
+    for statement in statements:
+        if "s3:PutObject" in _listed(statement["Action"]):
+            resource = json.dumps(statement["Resource"])
+            assert "spark-scans-" in resource, resource
+            assert resource.endswith('/scans/*"]]}'), resource
+            assert set(_listed(statement["Action"])) == {"s3:GetObject", "s3:PutObject"}
+
+
 # --------------------------------------------------------------------------- the checkers
 
 
@@ -269,10 +283,187 @@ def test_bad_context_is_refused_naming_the_key(infra_path: None) -> None:
         "finops:mwaa_airflow_version": ("2.10.3", "Airflow 3.x"),
         "finops:prefix": ("Fin_Ops", "finops:prefix"),
         "finops:domain_name": ("costs.example.com", "finops:certificate_arn"),
+        "finops:spark_max_vcpu": ("4", "finops:spark_max_vcpu must be >= 8"),
+        "finops:spark_max_memory_gb": ("3000000", "finops:spark_max_memory_gb must be 2 to 8 GB"),
     }
     for key, (value, message) in cases.items():
         with pytest.raises(SettingsError, match=re.escape(message)):
             DeploymentSettings.from_context({key: value}.get)
+    with pytest.raises(SettingsError, match=re.escape("finops:spark_max_vcpu must be int")):
+        DeploymentSettings.from_context({"finops:spark_max_vcpu": "lots"}.get)
+
+
+# --------------------------------------------------------------------------- spark
+
+
+def test_spark_application_runs_the_custom_image_in_the_private_subnets(
+    synthesis: Synthesis,
+) -> None:
+    from finops_infra.settings import DeploymentSettings
+    from finops_infra.spark import SPARK_LOG_GROUP, SPARK_RELEASE_LABEL
+
+    (application,) = synthesis.resources("spark", "AWS::EMRServerless::Application").values()
+    props = application["Properties"]
+    assert (props["Type"], props["Architecture"]) == ("SPARK", "X86_64")
+    assert props["ReleaseLabel"] == SPARK_RELEASE_LABEL
+    assert re.fullmatch(r"emr-7\.\d+\.\d+", props["ReleaseLabel"])
+    assert "cdk-hnb659fds-container-assets" in json.dumps(props["ImageConfiguration"]["ImageUri"])
+    subnets = props["NetworkConfiguration"]["SubnetIds"]
+    assert len(subnets) == 2
+    assert all("Vpcprivate" in json.dumps(subnet) for subnet in subnets)
+    assert "TasksSecurityGroup" in json.dumps(props["NetworkConfiguration"]["SecurityGroupIds"])
+    assert props["AutoStartConfiguration"] == {"Enabled": True}
+    assert props["AutoStopConfiguration"] == {"Enabled": True, "IdleTimeoutMinutes": 15}
+    defaults = DeploymentSettings()
+    assert props["MaximumCapacity"] == {
+        "Cpu": f"{defaults.spark_max_vcpu} vCPU",
+        "Memory": f"{defaults.spark_max_memory_gb} GB",
+    }
+    logging = props["MonitoringConfiguration"]["CloudWatchLoggingConfiguration"]
+    assert logging["Enabled"] is True
+    groups = synthesis.resources("spark", "AWS::Logs::LogGroup")
+    assert groups[logging["LogGroupName"]["Ref"]]["Properties"]["LogGroupName"] == SPARK_LOG_GROUP
+    # the image: built on the application's release, Python 3.11 for PySpark, run as hadoop
+    assets = json.loads((synthesis.outdir / "finops-spark.assets.json").read_text())
+    (image,) = assets["dockerImages"].values()
+    assert image["source"]["dockerBuildArgs"] == {"EMR_RELEASE": SPARK_RELEASE_LABEL}
+    assert image["source"]["platform"] == "linux/amd64"
+    dockerfile = (INFRA / "images" / "spark.Dockerfile").read_text()
+    assert f"ARG EMR_RELEASE={SPARK_RELEASE_LABEL}\n" in dockerfile
+    assert "FROM public.ecr.aws/emr-serverless/spark/${EMR_RELEASE}:latest" in dockerfile
+    assert "pip install --no-cache-dir --no-deps" in dockerfile
+    assert "PYSPARK_PYTHON=/usr/bin/python3.11" in dockerfile
+    assert "PYSPARK_DRIVER_PYTHON=/usr/bin/python3.11" in dockerfile
+    assert re.findall(r"^USER .*$", dockerfile, re.M)[-1] == "USER hadoop:hadoop"
+    context = synthesis.outdir / image["source"]["directory"]
+    assert sorted(p.name for p in context.iterdir()) == [
+        "README.md",
+        "app",
+        "infra_cdk",
+        "pyproject.toml",
+    ]
+    assert (context / "app" / "finops" / "ingest" / "spark_job.py").is_file()
+
+
+def test_spark_maximum_capacity_follows_the_settings(infra_path: None) -> None:
+    import aws_cdk as cdk
+    from aws_cdk.assertions import Template
+    from finops_infra.data import DataStack
+    from finops_infra.network import NetworkStack
+    from finops_infra.settings import DeploymentSettings
+    from finops_infra.spark import SparkStack
+
+    app = cdk.App(context={"finops:spark_max_vcpu": "64", "finops:spark_max_memory_gb": "256"})
+    settings = DeploymentSettings.from_context(app.node.try_get_context)
+    network = NetworkStack(app, "n", settings)
+    spark = SparkStack(app, "s", settings, network, DataStack(app, "d", settings, network))
+    Template.from_stack(spark).has_resource_properties(
+        "AWS::EMRServerless::Application",
+        {"MaximumCapacity": {"Cpu": "64 vCPU", "Memory": "256 GB"}},
+    )
+
+
+def test_spark_job_role_is_assumed_by_emr_serverless_for_this_account_and_application(
+    synthesis: Synthesis,
+) -> None:
+    roles = synthesis.resources("spark", "AWS::IAM::Role")
+    (role,) = [r for name, r in roles.items() if name.startswith("JobRole")]
+    (trust,) = role["Properties"]["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "emr-serverless.amazonaws.com"}
+    assert trust["Action"] == "sts:AssumeRole"
+    assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
+    assert trust["Condition"]["ArnEquals"] == {
+        "aws:SourceArn": {"Fn::GetAtt": ["Application", "Arn"]}
+    }
+
+
+def test_spark_job_role_writes_only_the_scan_bucket(synthesis: Synthesis) -> None:
+    statements = _statements(synthesis, "spark", "JobRole")
+    reads = {"s3:GetObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:GetBucketLocation"}
+    s3_writes = {a for a in _actions(statements) if a.startswith("s3:") and a not in reads}
+    writes = [s for s in statements if s3_writes & set(_listed(s["Action"]))]
+    assert writes
+    for statement in writes:
+        assert statement["Resource"] == {
+            "Fn::Join": ["", [{"Fn::GetAtt": [_scan_bucket_id(synthesis), "Arn"]}, "/*"]]
+        }
+    assert {a for s in writes for a in _listed(s["Action"])} == {
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "s3:AbortMultipartUpload",
+    }
+    billing = [s for s in statements if "finops-billing-" in json.dumps(s["Resource"])]
+    assert billing
+    assert {a for s in billing for a in _listed(s["Action"])} <= reads
+    # the entry point: one object of the CDK asset bucket, read-only
+    (entry,) = [s for s in statements if "cdk-hnb659fds-assets" in json.dumps(s["Resource"])]
+    assert entry["Action"] == "s3:GetObject"
+    assert json.dumps(entry["Resource"]).endswith('.py"]]}')
+    assert not any(WRITE_VERB.search(a) for a in _actions(statements) if a.startswith("iam:"))
+
+
+def _scan_bucket_id(synthesis: Synthesis) -> str:
+    (name,) = synthesis.resources("spark", "AWS::S3::Bucket")
+    return name
+
+
+def test_scan_bucket_is_private_tls_only_logged_and_expires_scans(synthesis: Synthesis) -> None:
+    bucket = synthesis.resources("spark", "AWS::S3::Bucket")[_scan_bucket_id(synthesis)]
+    props = bucket["Properties"]
+    assert "finops-spark-scans-" in json.dumps(props["BucketName"])
+    assert props["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"
+    ]["SSEAlgorithm"] in {"AES256", "aws:kms"}
+    assert "AccessLogs" in json.dumps(props["LoggingConfiguration"]["DestinationBucketName"])
+    (rule,) = props["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == 30
+    (policy,) = synthesis.resources("spark", "AWS::S3::BucketPolicy").values()
+    assert any(
+        s["Effect"] == "Deny" and s.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+    )
+
+
+def test_jobs_read_the_scan_bucket_and_know_its_uri(synthesis: Synthesis) -> None:
+    for stack, prefix in (("jobs", "JobsTaskRole"), ("api", "JobsRole")):
+        statements = _statements(synthesis, stack, prefix)
+        (listing,) = [
+            s
+            for s in statements
+            if "s3:ListBucket" in _listed(s["Action"])
+            and "spark-scans-" in json.dumps(s["Resource"])
+        ]
+        assert json.dumps(listing["Resource"]).endswith('-eu-west-1"]]}')
+        _assert_writes_only_under_scans(statements)
+        assert any("s3:PutObject" in _listed(s["Action"]) for s in statements)
+    (task, *_) = [
+        t
+        for name, t in synthesis.resources("jobs", "AWS::ECS::TaskDefinition").items()
+        if name.startswith("JobsTask")
+    ]
+    environment = {
+        e["Name"]: e["Value"] for e in task["Properties"]["ContainerDefinitions"][0]["Environment"]
+    }
+    expected = {
+        "Fn::Join": [
+            "",
+            ["s3://finops-spark-scans-", {"Ref": "AWS::AccountId"}, "-eu-west-1/scans/"],
+        ]
+    }
+    assert environment["FINOPS_SPARK_SCAN_URI"] == expected
+    function = synthesis.resources("api", "AWS::Serverless::Function")["Jobs"]
+    assert function["Properties"]["Environment"]["Variables"]["FINOPS_SPARK_SCAN_URI"] == expected
+    # the scan bucket's stack is deployed before the stacks that name it
+    manifest = json.loads((synthesis.outdir / "manifest.json").read_text())
+    for stack in ("finops-api", "finops-jobs"):
+        assert "finops-spark" in manifest["artifacts"][stack]["dependencies"]
 
 
 # --------------------------------------------------------------------------- API
@@ -314,7 +505,9 @@ def test_three_functions_each_with_its_own_read_only_role(synthesis: Synthesis) 
             and not a.startswith(("logs:", "xray:"))
             and a not in {"ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface"}
         }
-        assert writes <= {"sqs:DeleteMessage"}, (prefix, writes)
+        allowed = {"sqs:DeleteMessage"} | ({"s3:PutObject"} if prefix == "JobsRole" else set())
+        assert writes <= allowed, (prefix, writes)
+    _assert_writes_only_under_scans(_statements(synthesis, "api", "JobsRole"))
     assert "sqs:ReceiveMessage" in _actions(_statements(synthesis, "api", "BillingEventsRole"))
     assert "sqs:ReceiveMessage" not in _actions(_statements(synthesis, "api", "ApiRole"))
 
@@ -340,7 +533,8 @@ def test_remediation_role_holds_exactly_the_policy_actions(synthesis: Synthesis)
     jobs_writes = {
         a for a in _actions(_statements(synthesis, "jobs", "JobsTaskRole")) if WRITE_VERB.search(a)
     }
-    assert jobs_writes == set()
+    assert jobs_writes == {"s3:PutObject"}  # the Spark scans' bookkeeping files only
+    _assert_writes_only_under_scans(_statements(synthesis, "jobs", "JobsTaskRole"))
 
 
 def test_jobs_tasks_run_the_platform_image(synthesis: Synthesis) -> None:
@@ -369,6 +563,76 @@ def test_mwaa_runs_airflow_3_with_the_dag_bundle_and_a_scoped_role(synthesis: Sy
     actions = _actions(_statements(synthesis, "orchestration", "ExecutionRole"))
     assert {"lambda:InvokeFunction", "ecs:RunTask", "airflow:PublishMetrics"} <= actions
     assert not any(a.startswith(("rds:", "secretsmanager:", "ec2:Stop")) for a in actions)
+
+
+def test_mwaa_runs_spark_scans_on_the_application_only(synthesis: Synthesis) -> None:
+    from finops_infra.orchestration import EMR_SERVERLESS_ACTIONS
+
+    statements = _statements(synthesis, "orchestration", "ExecutionRole")
+    emr = [
+        s for s in statements if any(a.startswith("emr-serverless:") for a in _listed(s["Action"]))
+    ]
+    (grant,) = emr
+    assert set(_listed(grant["Action"])) == set(EMR_SERVERLESS_ACTIONS)
+    assert {"emr-serverless:StartJobRun", "emr-serverless:GetJobRun"} <= set(EMR_SERVERLESS_ACTIONS)
+    application = {"Fn::ImportValue": "finops-spark-application-arn"}
+    assert grant["Resource"] == [
+        application,
+        {"Fn::Join": ["", [application, "/jobruns/*"]]},
+    ]
+    passes = [s for s in statements if "iam:PassRole" in _listed(s["Action"])]
+    assert all(s["Resource"] != "*" for s in passes)
+    (to_emr,) = [s for s in passes if "JobRole" in json.dumps(s["Resource"])]
+    assert "finops-spark:" in json.dumps(to_emr["Resource"])
+    assert to_emr["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "emr-serverless.amazonaws.com"}
+    }
+    assert all("Condition" not in s for s in passes if s is not to_emr)  # the ECS task roles
+
+
+def _startup_exports(synthesis: Synthesis) -> dict[str, Any]:
+    """The startup script's exports, each CDK marker replaced by the value it stands for."""
+    (deployment,) = synthesis.resources("orchestration", "Custom::CDKBucketDeployment").values()
+    props = deployment["Properties"]
+    ((script, markers),) = [
+        (synthesis.outdir / f"asset.{key.removesuffix('.zip')}" / "startup.sh", markers)
+        for key, markers in zip(props["SourceObjectKeys"], props["SourceMarkers"], strict=True)
+        if (synthesis.outdir / f"asset.{key.removesuffix('.zip')}" / "startup.sh").is_file()
+    ]
+    exports: dict[str, Any] = {}
+    for line in script.read_text().splitlines():
+        if line.startswith("export "):
+            name, value = line.removeprefix("export ").split("=", 1)
+            parts = re.split(r"(<<marker:0xbaba:\d+>>)", value)
+            resolved = [markers.get(p, p) for p in parts if p]
+            exports[name] = resolved[0] if len(resolved) == 1 else resolved
+    return exports
+
+
+def test_the_startup_script_exports_the_spark_settings(synthesis: Synthesis) -> None:
+    exports = _startup_exports(synthesis)
+    spark = {k for k in exports if k.startswith(("FINOPS_EMR_", "FINOPS_SPARK_"))}
+    assert spark == {
+        "FINOPS_EMR_APPLICATION_ID",
+        "FINOPS_EMR_EXECUTION_ROLE_ARN",
+        "FINOPS_SPARK_ENTRY_POINT",
+        "FINOPS_SPARK_SCAN_URI",
+    }
+    assert (
+        "GetAttApplicationApplicationId" in exports["FINOPS_EMR_APPLICATION_ID"]["Fn::ImportValue"]
+    )
+    assert "GetAttJobRole" in exports["FINOPS_EMR_EXECUTION_ROLE_ARN"]["Fn::ImportValue"]
+    entry = exports["FINOPS_SPARK_ENTRY_POINT"]["Fn::Sub"]
+    assert entry.startswith("s3://cdk-hnb659fds-assets-${AWS::AccountId}-eu-west-1/")
+    staged = synthesis.outdir / f"asset.{entry.rsplit('/', 1)[1]}"
+    source = ROOT / "app" / "finops" / "ingest" / "spark_job.py"
+    assert staged.read_bytes() == source.read_bytes()  # the entry point is the package's file
+    assert exports["FINOPS_SPARK_SCAN_URI"] == [
+        "s3://finops-spark-scans-",
+        {"Ref": "AWS::AccountId"},
+        "-eu-west-1/scans/",
+    ]
+    assert exports["FINOPS_DAG_EXECUTOR"] == "ecs"
 
 
 def test_the_dag_bundle_carries_the_dags_and_the_constraints(synthesis: Synthesis) -> None:
