@@ -38,6 +38,17 @@ SPARK_LOG_GROUP = "/finops/spark"
 SPARK_DOCKERFILE = "infra_cdk/images/spark.Dockerfile"
 ENTRY_POINT = REPO_ROOT / "app" / "finops" / "ingest" / "spark_job.py"
 IDLE_MINUTES = 15
+#: The image's Python (spark.Dockerfile installs it and sets PYSPARK_PYTHON to it).
+IMAGE_PYTHON = "/usr/bin/python3.11"
+#: Every job's Spark defaults, set on the application so no job run can miss them: PySpark on
+#: the image's Python 3.11 (Spark reads these before PYSPARK_PYTHON), and the in-memory catalog
+#: (the scan uses temporary views only; EMR's default Glue Data Catalog would need glue:
+#: permissions for nothing).
+SPARK_DEFAULTS = {
+    "spark.pyspark.python": IMAGE_PYTHON,
+    "spark.pyspark.driver.python": IMAGE_PYTHON,
+    "spark.sql.catalogImplementation": "in-memory",
+}
 #: A scan's output is loaded into PostgreSQL within the day it is written; after that the
 #: folder is only a record (the run record in the database is the lasting one).
 SCAN_RETENTION_DAYS = 30
@@ -142,6 +153,11 @@ class SparkStack(Stack):
                 cpu=f"{settings.spark_max_vcpu} vCPU",
                 memory=f"{settings.spark_max_memory_gb} GB",
             ),
+            runtime_configuration=[
+                emrserverless.CfnApplication.ConfigurationObjectProperty(
+                    classification="spark-defaults", properties=SPARK_DEFAULTS
+                )
+            ],
             monitoring_configuration=emrserverless.CfnApplication.MonitoringConfigurationProperty(
                 cloud_watch_logging_configuration=emrserverless.CfnApplication.CloudWatchLoggingConfigurationProperty(
                     enabled=True,

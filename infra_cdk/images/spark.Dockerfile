@@ -36,7 +36,8 @@ RUN dnf install -y python3.11 python3.11-pip \
     && python3.11 -m pip install --no-cache-dir --no-deps /tmp/wheels/*.whl \
     && rm -rf /tmp/wheels \
     && python3.11 -c "import finops.ingest.spark_job"
-# The driver and the executors run PySpark on Python 3.11.
+# The driver and the executors run PySpark on Python 3.11 (the application's spark-defaults set
+# spark.pyspark.python and spark.pyspark.driver.python to the same path: finops_infra.spark).
 ENV PYSPARK_PYTHON=/usr/bin/python3.11 \
     PYSPARK_DRIVER_PYTHON=/usr/bin/python3.11
 # EMR Serverless runs the image as hadoop.

@@ -300,7 +300,7 @@ def test_spark_application_runs_the_custom_image_in_the_private_subnets(
     synthesis: Synthesis,
 ) -> None:
     from finops_infra.settings import DeploymentSettings
-    from finops_infra.spark import SPARK_LOG_GROUP, SPARK_RELEASE_LABEL
+    from finops_infra.spark import IMAGE_PYTHON, SPARK_LOG_GROUP, SPARK_RELEASE_LABEL
 
     (application,) = synthesis.resources("spark", "AWS::EMRServerless::Application").values()
     props = application["Properties"]
@@ -319,6 +319,16 @@ def test_spark_application_runs_the_custom_image_in_the_private_subnets(
         "Cpu": f"{defaults.spark_max_vcpu} vCPU",
         "Memory": f"{defaults.spark_max_memory_gb} GB",
     }
+    assert props["RuntimeConfiguration"] == [
+        {
+            "Classification": "spark-defaults",
+            "Properties": {
+                "spark.pyspark.python": IMAGE_PYTHON,
+                "spark.pyspark.driver.python": IMAGE_PYTHON,
+                "spark.sql.catalogImplementation": "in-memory",
+            },
+        }
+    ]
     logging = props["MonitoringConfiguration"]["CloudWatchLoggingConfiguration"]
     assert logging["Enabled"] is True
     groups = synthesis.resources("spark", "AWS::Logs::LogGroup")
@@ -332,8 +342,9 @@ def test_spark_application_runs_the_custom_image_in_the_private_subnets(
     assert f"ARG EMR_RELEASE={SPARK_RELEASE_LABEL}\n" in dockerfile
     assert "FROM public.ecr.aws/emr-serverless/spark/${EMR_RELEASE}:latest" in dockerfile
     assert "pip install --no-cache-dir --no-deps" in dockerfile
-    assert "PYSPARK_PYTHON=/usr/bin/python3.11" in dockerfile
-    assert "PYSPARK_DRIVER_PYTHON=/usr/bin/python3.11" in dockerfile
+    assert f"PYSPARK_PYTHON={IMAGE_PYTHON}" in dockerfile
+    assert f"PYSPARK_DRIVER_PYTHON={IMAGE_PYTHON}" in dockerfile
+    assert "dnf install -y python3.11 python3.11-pip" in dockerfile
     assert re.findall(r"^USER .*$", dockerfile, re.M)[-1] == "USER hadoop:hadoop"
     context = synthesis.outdir / image["source"]["directory"]
     assert sorted(p.name for p in context.iterdir()) == [
