@@ -9,6 +9,12 @@ New files normally arrive in real time (S3 → EventBridge → SQS → the inges
 picks up whatever that path missed, and is safe to run any time: a file ingested before changes
 nothing, a restated month replaces its billing period.
 
+Deliveries too large for one machine (from `FINOPS_INGEST_SPARK_MIN_BYTES`, when
+`FINOPS_SPARK_SCAN_URI` turns the Spark path on) are left by the sweep to the Spark steps:
+`plan_spark_scans` plans a scan per delivery, `scan_with_spark` runs each on EMR Serverless
+(local Spark with the local executor), `load_spark_scans` loads the scanned facts with the same
+guarantees. With the Spark path off these steps do nothing.
+
 **Produces** `finops://billing_facts`, which starts anomaly detection, rightsizing (with
 `finops://usage_metrics`), cost forecasting and the savings tracker.
 """
@@ -24,6 +30,7 @@ from finops_dags.assets import BILLING_FACTS
 from finops_dags.config import required_setting, setting
 from finops_dags.dag_defaults import START_DATE, default_args, tags
 from finops_dags.job_steps import job_step
+from finops_dags.spark_steps import min_bytes, spark_scan_uri, spark_steps
 
 
 def bucket_parameters(day: dt.date) -> dict[str, Any]:
@@ -32,6 +39,19 @@ def bucket_parameters(day: dt.date) -> dict[str, Any]:
         "bucket": required_setting("FINOPS_BILLING_BUCKET", "the billing export bucket's name"),
         "prefix": setting("FINOPS_BILLING_PREFIX", "") or "",
     }
+
+
+def plan_parameters(day: dt.date) -> dict[str, Any]:
+    return {
+        **bucket_parameters(day),
+        "scan_uri": spark_scan_uri(),
+        "spark_min_bytes": min_bytes(),
+    }
+
+
+def load_parameters(day: dt.date) -> dict[str, Any]:
+    del day  # loads every finished scan, whenever it was planned
+    return {"scan_uri": spark_scan_uri()}
 
 
 @dag(
@@ -45,7 +65,11 @@ def bucket_parameters(day: dt.date) -> dict[str, Any]:
     doc_md=__doc__,
 )
 def finops_billing_ingestion() -> None:
-    job_step("sync_billing_bucket", parameters=bucket_parameters, outlets=[BILLING_FACTS])
+    sweep = job_step("sync_billing_bucket", parameters=bucket_parameters, outlets=[BILLING_FACTS])
+    plan, _ = spark_steps(
+        plan_parameters=plan_parameters, load_parameters=load_parameters, outlets=[BILLING_FACTS]
+    )
+    sweep >> plan
 
 
 finops_billing_ingestion()

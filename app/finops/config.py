@@ -125,6 +125,12 @@ class Settings(BaseSettings):
         gt=0,
         description="Total delivery size (bytes) from which auto picks Spark; default 20 GiB.",
     )
+    spark_scan_uri: str | None = Field(
+        default=None,
+        description="s3:// prefix where the Spark path of large S3 deliveries writes its scans "
+        "(EMR Serverless output, loaded by the load_spark_scans job); unset: the Spark path "
+        "of the billing-ingestion DAG is off.",
+    )
     ingest_spark_master: str = Field(
         default="local[*]",
         description="Spark master of an in-process Spark scan (the EMR job sets its own).",

@@ -33,7 +33,7 @@ from finops_infra.settings import REPO_ROOT, DeploymentSettings
 
 #: The one EMR release of the stack: the application's release label and the base image of
 #: ``infra_cdk/images/spark.Dockerfile`` (passed as its EMR_RELEASE build argument).
-SPARK_RELEASE_LABEL = "emr-7.9.0"
+SPARK_RELEASE_LABEL = "emr-spark-8.0.0"
 SPARK_LOG_GROUP = "/finops/spark"
 SPARK_DOCKERFILE = "infra_cdk/images/spark.Dockerfile"
 ENTRY_POINT = REPO_ROOT / "app" / "finops" / "ingest" / "spark_job.py"

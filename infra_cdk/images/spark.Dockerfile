@@ -4,17 +4,18 @@
 #   docker build -f infra_cdk/images/spark.Dockerfile -t finops-spark .
 #
 # Why a custom image: spark_job.py and the finops.ingest modules it imports need Python >= 3.11
-# (datetime.UTC, the package's requires-python); EMR 7.x images run PySpark on the Amazon Linux
-# 2023 system Python, 3.9.
+# (datetime.UTC, the package's requires-python); the EMR images run PySpark on the Amazon Linux
+# 2023 system Python unless told otherwise.
 #
 # Why this release: EMR_RELEASE is the one release label of the stack (finops_infra.spark
 # passes SPARK_RELEASE_LABEL as this build argument and sets it on the application), so the
 # image and the application cannot disagree; EMR Serverless requires the custom image to be
-# built on the base image of the application's release. emr-7.9.0 (Spark 3.5.5) is a 7.x
-# release on Amazon Linux 2023, where python3.11 is a distribution package (no compiled
-# Python). The `latest` tag of a release label moves only with that release's patched base
+# built on the base image of the application's release. emr-spark-8.0.0 (Spark 4.0.2, the
+# AWS runtime for Apache Spark 4) is the release closest to the pyspark 4 the tests run the
+# same scan on; it is on Amazon Linux 2023 and lists Python 3.11 among its Pythons, and dnf
+# installs python3.11 where the base lacks it (no compiled Python). The `latest` tag of a release label moves only with that release's patched base
 # images (security fixes), never to another EMR or Spark version.
-ARG EMR_RELEASE=emr-7.9.0
+ARG EMR_RELEASE=emr-spark-8.0.0
 
 # The wheel, built as the platform image builds it (infra_cdk/images/finops.Dockerfile): a pure
 # Python wheel, so the Python that builds it does not matter. No migrations, no dashboard: the

@@ -229,22 +229,25 @@ def job_step(
     *,
     parameters: ParameterBuilder | None = None,
     outlets: Sequence[Asset] = (),
+    trigger_rule: str = "all_success",
 ) -> Any:
     """Add the step running ``job`` to the DAG being defined and return its last task.
 
     ``parameters`` builds the job's parameters from the run's day (:func:`run_day`) when the
-    step runs; ``outlets`` are the assets the job writes (updated when it succeeds). With the
+    step runs; ``outlets`` are the assets the job writes (updated when it succeeds);
+    ``trigger_rule`` is Airflow's, on the task that runs the job. With the
     ``ecs`` executor the step is two tasks: ``<job>_ecs_request`` resolves the parameters and
     the ECS settings, then ``<job>`` (``EcsRunTaskOperator``) runs the container.
     """
     kind = config.executor()
     if kind == config.ECS:
-        return _ecs_step(job, parameters, list(outlets))
+        return _ecs_step(job, parameters, list(outlets), trigger_rule)
     runner = _RUNNERS[kind]
 
     @task(
         task_id=job,
         outlets=list(outlets),
+        trigger_rule=trigger_rule,
         doc_md=f"Runs the FinOps job `{job}` ({kind} executor).",
     )
     def run(**context: Any) -> dict[str, Any]:
@@ -257,6 +260,7 @@ def _ecs_step(
     job: str,
     parameters: ParameterBuilder | None,
     outlets: list[Asset],
+    trigger_rule: str,
 ) -> Any:
     from airflow.providers.amazon.aws.operators.ecs import EcsRunTaskOperator
 
@@ -286,4 +290,5 @@ def _ecs_step(
         reattach=True,
         number_logs_exception=20,
         outlets=outlets,
+        trigger_rule=trigger_rule,
     )

@@ -23,7 +23,10 @@ from tests.support.airflow_dags import DAG_IDS, DAGS_FOLDER, load_dag_bag
 #: dag id -> (tasks in order, how it is scheduled). What each task reads and writes, and so
 #: its outlets and the assets its DAG is scheduled on, comes from the stage graph.
 EXPECTED: dict[str, tuple[list[str], str]] = {
-    "finops_billing_ingestion": (["sync_billing_bucket"], "cron"),
+    "finops_billing_ingestion": (
+        ["sync_billing_bucket", "plan_spark_scans", "scan_with_spark", "load_spark_scans"],
+        "cron",
+    ),
     "finops_usage_ingestion": (["collect_inventory", "collect_usage"], "cron"),
     "finops_anomaly_detection": (["detect_cost_anomalies", "build_insights"], "assets"),
     "finops_rightsizing": (["rightsize"], "assets"),
@@ -31,6 +34,10 @@ EXPECTED: dict[str, tuple[list[str], str]] = {
     "finops_savings_tracker": (["track_savings"], "assets"),
     "finops_auto_remediation": (["remediate"], "assets"),
 }
+
+#: The Spark path's steps (finops_dags/spark_steps.py): planned through the jobs Lambda and
+#: scanned on EMR Serverless whatever the executor, except the local one.
+SPARK_PLAN, SPARK_SCAN, SPARK_LOAD = "plan_spark_scans", "scan_with_spark", "load_spark_scans"
 
 #: The datasets the DAGs publish as Airflow assets (``finops://<dataset>``).
 PUBLISHED = {
@@ -203,9 +210,12 @@ def test_with_the_lambda_executor_the_dags_keep_their_shape(
     assert set(bag.dag_ids) == DAG_IDS
     for dag_id, (tasks, _) in EXPECTED.items():
         dag = bag.dags[dag_id]
-        assert ordered_task_ids(dag) == tasks
+        ordered = [t for t in ordered_task_ids(dag) if t != f"{SPARK_SCAN}_request"]
+        assert ordered == tasks
         for task in dag.tasks:
-            assert "lambda executor" in task.doc_md
+            if task.task_id.startswith(SPARK_SCAN):
+                continue  # EMR Serverless (test_the_spark_path_runs_on_emr_serverless...)
+            assert "lambda" in task.doc_md
             expected = published_uris(graph.stage(task.task_id).outputs)
             assert {o.uri for o in task.outlets} == expected
 
@@ -218,10 +228,16 @@ def test_with_the_ecs_executor_each_job_is_an_ecs_run_task_after_its_request(
     bag = _bag_with(monkeypatch, "ecs")
     assert bag.import_errors == {}
     assert set(bag.dag_ids) == DAG_IDS
-    for dag_id, (jobs, _) in EXPECTED.items():
+    for dag_id, (tasks, _) in EXPECTED.items():
         dag = bag.dags[dag_id]
-        assert {t.task_id for t in dag.tasks} == {*jobs, *(f"{j}_ecs_request" for j in jobs)}
-        for position, job in enumerate(jobs):
+        jobs = [t for t in tasks if t not in (SPARK_PLAN, SPARK_SCAN)]
+        spark = {SPARK_PLAN, SPARK_SCAN, f"{SPARK_SCAN}_request"} if SPARK_PLAN in tasks else set()
+        assert {t.task_id for t in dag.tasks} == {
+            *jobs,
+            *(f"{j}_ecs_request" for j in jobs),
+            *spark,
+        }
+        for job in jobs:
             run: BaseOperator = dag.get_task(job)
             assert isinstance(run, EcsRunTaskOperator)
             assert run.launch_type == "FARGATE"
@@ -229,10 +245,31 @@ def test_with_the_ecs_executor_each_job_is_an_ecs_run_task_after_its_request(
             assert run.retries >= 2
             assert run.execution_timeout is not None
             assert {o.uri for o in run.outlets} == published_uris(graph.stage(job).outputs)
-            expected_upstream = {f"{job}_ecs_request"} | (
-                {jobs[position - 1]} if position else set()
-            )
+            before = tasks[tasks.index(job) - 1] if tasks.index(job) else None
+            expected_upstream = {f"{job}_ecs_request"} | ({before} if before else set())
             assert run.upstream_task_ids == expected_upstream
+
+
+@pytest.mark.parametrize("executor", ["lambda", "ecs"])
+def test_the_spark_path_is_planned_by_lambda_and_scanned_on_emr_serverless(
+    monkeypatch: pytest.MonkeyPatch, executor: str
+) -> None:
+    from airflow.providers.amazon.aws.operators.emr import EmrServerlessStartJobOperator
+
+    dag = _bag_with(monkeypatch, executor).dags["finops_billing_ingestion"]
+    plan, scan = dag.get_task(SPARK_PLAN), dag.get_task(SPARK_SCAN)
+    request, load = dag.get_task(f"{SPARK_SCAN}_request"), dag.get_task(SPARK_LOAD)
+    assert "lambda" in plan.doc_md  # planning reads back the job's reply
+    assert plan.upstream_task_ids == {"sync_billing_bucket"}
+    assert plan.trigger_rule == "all_done"  # a bad small file does not hold back the rest
+    assert scan.operator_class is EmrServerlessStartJobOperator  # mapped: one per scan
+    assert scan.partial_kwargs["wait_for_completion"] is True
+    assert scan.partial_kwargs["execution_timeout"].total_seconds() <= 3 * 3600
+    assert scan.upstream_task_ids == {request.task_id}
+    assert request.upstream_task_ids == {SPARK_PLAN}
+    assert SPARK_SCAN in load.upstream_task_ids
+    assert load.trigger_rule == "all_done"  # one failed scan does not hold back the others
+    assert {o.uri for o in load.outlets} == published_uris(graph.stage(SPARK_LOAD).outputs)
 
 
 def test_an_unknown_executor_is_an_import_error_naming_the_setting(

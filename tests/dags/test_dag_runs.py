@@ -154,9 +154,66 @@ def test_billing_ingestion_syncs_the_bucket_into_cost_facts(
     run_dag(dag_bag, "finops_billing_ingestion", day=END)
 
     runs = job_runs(finops, "finops_billing_ingestion")
-    assert summary(runs) == [("sync_billing_bucket", "succeeded")]
+    # the Spark path is off (no FINOPS_SPARK_SCAN_URI): its steps run and do nothing
+    assert summary(runs) == [
+        ("sync_billing_bucket", "succeeded"),
+        ("plan_spark_scans", "succeeded"),
+        ("load_spark_scans", "succeeded"),
+    ]
     assert runs[0].parameters == {"bucket": BUCKET, "prefix": "billing/"}
+    assert runs[1].counts.get("planned") == 0
     assert count(finops, BillingFact) > 0
+
+
+def test_billing_ingestion_scans_a_large_delivery_on_spark_and_loads_it(
+    dag_bag: Any,
+    finops: Database,
+    aws: MotoServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from finops.config import get_settings
+    from tests.support.billing_files import CUR_LEGACY_SAMPLE, FOCUS_SAMPLE
+    from tests.support.facts import facts_snapshot
+
+    duck = ingest_paths(db=finops, paths=[CUR_LEGACY_SAMPLE, FOCUS_SAMPLE], engine="duckdb")
+    assert all(o.status == "succeeded" for o in duck), [o.error for o in duck]
+    expected = facts_snapshot(finops)
+    with finops.engine.begin() as conn:  # the same files, now through the DAG
+        for table in ("billing_facts", "billing_period_deliveries", "ingestion_files"):
+            conn.exec_driver_sql(f"DELETE FROM {table}")
+        conn.exec_driver_sql("DELETE FROM ingestion_runs")
+    s3 = boto3.client("s3", region_name=aws.region)
+    for bucket in (BUCKET, "finops-spark-scans"):
+        s3.create_bucket(Bucket=bucket)
+    s3.upload_file(str(CUR_LEGACY_SAMPLE), BUCKET, "billing/cur/november.csv")  # ~1.0 MB
+    s3.upload_file(str(FOCUS_SAMPLE), BUCKET, "billing/focus/sample.csv")  # ~0.7 MB
+    for name, value in {
+        "FINOPS_BILLING_BUCKET": BUCKET,
+        "FINOPS_BILLING_PREFIX": "billing/",
+        "FINOPS_SPARK_SCAN_URI": "s3://finops-spark-scans/scans/",
+        "FINOPS_INGEST_SPARK_MIN_BYTES": "1000000",
+        "FINOPS_INGEST_SPARK_MASTER": "local[2]",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()  # the sweep's process reads the Spark settings
+    try:
+        dag_run = run_dag(dag_bag, "finops_billing_ingestion", day=END)
+    finally:
+        get_settings.cache_clear()
+
+    runs = job_runs(finops, "finops_billing_ingestion")
+    assert summary(runs) == [
+        ("sync_billing_bucket", "succeeded"),
+        ("plan_spark_scans", "succeeded"),
+        ("scan_with_spark", "succeeded"),
+        ("load_spark_scans", "succeeded"),
+    ]
+    assert runs[0].counts.get("succeeded") == 1  # the small file, by DuckDB
+    assert runs[3].counts.get("succeeded") == 1  # the large one, by Spark
+    mapped = [ti for ti in dag_run.get_task_instances() if ti.task_id == "scan_with_spark"]
+    assert [ti.map_index for ti in mapped] == [0]
+    assert facts_snapshot(finops) == expected
 
 
 def test_usage_ingestion_collects_the_inventory_then_two_weeks_of_metrics(

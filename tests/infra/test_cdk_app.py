@@ -306,7 +306,7 @@ def test_spark_application_runs_the_custom_image_in_the_private_subnets(
     props = application["Properties"]
     assert (props["Type"], props["Architecture"]) == ("SPARK", "X86_64")
     assert props["ReleaseLabel"] == SPARK_RELEASE_LABEL
-    assert re.fullmatch(r"emr-7\.\d+\.\d+", props["ReleaseLabel"])
+    assert re.fullmatch(r"emr-spark-8\.\d+\.\d+", props["ReleaseLabel"])  # Spark 4, as tested
     assert "cdk-hnb659fds-container-assets" in json.dumps(props["ImageConfiguration"]["ImageUri"])
     subnets = props["NetworkConfiguration"]["SubnetIds"]
     assert len(subnets) == 2

@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 SETTLED = ("succeeded", "duplicate", "superseded")
 
 
-def _candidates(s3: Any, bucket: str, prefix: str) -> list[ObjectCreated]:
+def billing_candidates(s3: Any, bucket: str, prefix: str) -> list[ObjectCreated]:
     """Manifests and stand-alone billing files under ``prefix``, oldest first."""
     found: list[ObjectCreated] = []
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
@@ -51,7 +51,7 @@ def _candidates(s3: Any, bucket: str, prefix: str) -> list[ObjectCreated]:
     return found
 
 
-def _already_settled(db: Database, candidate: ObjectCreated) -> bool:
+def already_settled(db: Database, candidate: ObjectCreated) -> bool:
     with db.sessions() as session:
         rows = session.execute(
             select(IngestionFile.size_bytes, IngestionRun.delivered_at)
@@ -68,7 +68,9 @@ def sync_billing_bucket(
     *, db: Database, bucket: str, prefix: str = "", s3: Any | None = None
 ) -> dict[str, Any]:
     """Ingest every manifest and stand-alone billing file under ``s3://bucket/prefix`` that is
-    not already ingested; returns counts per outcome."""
+    not already ingested; returns counts per outcome. With the Spark path on
+    (``spark_scan_uri``), deliveries from ``ingest_spark_min_bytes`` up are skipped here: the
+    DAG's Spark steps (:mod:`finops.ingest.spark_scans`) ingest them."""
     if not bucket:
         raise InvalidInputError("parameter 'bucket': expected a bucket name")
     client = s3 or aws_client("s3")
@@ -81,9 +83,9 @@ def sync_billing_bucket(
         "failed": 0,
     }
     errors: list[str] = []
-    for candidate in _candidates(client, bucket, prefix):
+    for candidate in billing_candidates(client, bucket, prefix):
         counts["objects"] += 1
-        if _already_settled(db, candidate):
+        if already_settled(db, candidate):
             counts["skipped"] += 1
             continue
         try:

@@ -41,6 +41,7 @@ from urllib.parse import unquote_plus
 from botocore.exceptions import BotoCoreError, ClientError
 
 from finops.aws.clients import aws_client
+from finops.config import get_settings
 from finops.core.errors import FinOpsError, IntegrationError, InvalidInputError
 from finops.db.database import Database
 from finops.ingest.deliveries import BILLING_SUFFIXES, Delivery, IngestionOutcome
@@ -232,8 +233,20 @@ def _download(s3: Any, bucket: str, key: str, folder: Path) -> Path:
 def _manifest_keys(manifest: Path, bucket: str, manifest_key: str) -> list[tuple[str, str]]:
     """``(bucket, key)`` of every file a downloaded manifest lists."""
     try:
-        document = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        body = manifest.read_bytes()
+    except OSError as exc:
+        raise PoisonMessageError(
+            f"s3://{bucket}/{manifest_key}: unreadable manifest: {exc}"
+        ) from exc
+    return manifest_keys_of(body, bucket, manifest_key)
+
+
+def manifest_keys_of(body: bytes, bucket: str, manifest_key: str) -> list[tuple[str, str]]:
+    """``(bucket, key)`` of every file the manifest ``body`` (read from ``manifest_key`` in
+    ``bucket``) lists; ``PoisonMessageError`` for a manifest that cannot be read or lists none."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise PoisonMessageError(
             f"s3://{bucket}/{manifest_key}: unreadable manifest: {exc}"
         ) from exc
@@ -275,6 +288,8 @@ def ingest_object(
     if not is_manifest and awaits_manifest(key):
         return None
     client = s3 or aws_client("s3")
+    if _left_to_spark(client, event):
+        return None
     with tempfile.TemporaryDirectory(prefix="finops-s3-") as tmp:
         folder = Path(tmp)
         local = _download(client, event.bucket, key, folder)
@@ -298,6 +313,43 @@ def ingest_object(
             origins=tuple(origins),
         )
         return ingest_delivery(db=db, delivery=delivery, trigger=TRIGGER)
+
+
+def _object_size(s3: Any, bucket: str, key: str) -> int:
+    try:
+        return int(s3.head_object(Bucket=bucket, Key=key)["ContentLength"])
+    except ClientError as exc:
+        raise IntegrationError(f"s3://{bucket}/{key}: cannot be read ({exc})") from exc
+
+
+def delivery_files(s3: Any, candidate: ObjectCreated) -> tuple[list[tuple[str, str]], int]:
+    """The ``(bucket, key)`` files of a candidate delivery and their total size in bytes (a
+    manifest's listed files, or the stand-alone file itself)."""
+    if not candidate.key.lower().endswith("manifest.json"):
+        size = candidate.size
+        if size is None:
+            size = _object_size(s3, candidate.bucket, candidate.key)
+        return [(candidate.bucket, candidate.key)], size
+    body = s3.get_object(Bucket=candidate.bucket, Key=candidate.key)["Body"].read()
+    files = manifest_keys_of(body, candidate.bucket, candidate.key)
+    return files, sum(_object_size(s3, bucket, key) for bucket, key in files)
+
+
+def is_large(s3: Any, candidate: ObjectCreated, spark_min_bytes: int) -> bool:
+    """True when the delivery ``candidate`` announces is at least ``spark_min_bytes``."""
+    return delivery_files(s3, candidate)[1] >= spark_min_bytes
+
+
+def _left_to_spark(s3: Any, event: ObjectCreated) -> bool:
+    """True when the Spark path is on (``spark_scan_uri``) and the delivery is large enough
+    for it: the billing-ingestion DAG scans it on Spark instead of this process."""
+    settings = get_settings()
+    if not settings.spark_scan_uri:
+        return False
+    if is_large(s3, event, settings.ingest_spark_min_bytes):
+        logger.info("delivery left to the Spark path", extra={"object": event.uri})
+        return True
+    return False
 
 
 def _describe(text: str, origins: Sequence[tuple[Path, str]]) -> str:

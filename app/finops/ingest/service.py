@@ -30,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import select, update
 
+from finops.config import get_settings
 from finops.db.database import Database
 from finops.db.models import IngestionFile, IngestionRun
 from finops.ingest.deliveries import Delivery, IngestionOutcome, discover_deliveries, sha256_of
@@ -37,7 +38,6 @@ from finops.ingest.exceptions import IngestionError
 from finops.ingest.formats import detected_elsewhere
 from finops.ingest.scan import FactScanner, FileScan
 from finops.ingest.spark_facts import (
-    DEFAULT_SPARK_MIN_BYTES,
     EngineChoice,
     SparkFactsScanner,
     choose_engine,
@@ -59,11 +59,13 @@ def ingest_paths(
     delivered_at: dt.datetime | None = None,
     progress: ProgressCallback | None = None,
     memory_limit: str = "1GB",
-    engine: EngineChoice = "auto",
-    spark_min_bytes: int = DEFAULT_SPARK_MIN_BYTES,
-    spark_master: str = "local[*]",
+    engine: EngineChoice | None = None,
+    spark_min_bytes: int | None = None,
+    spark_master: str | None = None,
 ) -> list[IngestionOutcome]:
     """Ingest every delivery found under ``paths``; a failed delivery does not stop the others.
+    The engine arguments default to the settings (``FINOPS_INGEST_ENGINE``,
+    ``FINOPS_INGEST_SPARK_MIN_BYTES``, ``FINOPS_INGEST_SPARK_MASTER``).
 
     Raises :class:`IngestionError` only for problems with the arguments themselves (a path that
     does not exist, an unreadable manifest); problems inside a file become a ``failed`` outcome.
@@ -95,20 +97,23 @@ def ingest_delivery(
     delivery: Delivery,
     trigger: str = "cli",
     memory_limit: str = "1GB",
-    engine: EngineChoice = "auto",
-    spark_min_bytes: int = DEFAULT_SPARK_MIN_BYTES,
-    spark_master: str = "local[*]",
+    engine: EngineChoice | None = None,
+    spark_min_bytes: int | None = None,
+    spark_master: str | None = None,
 ) -> IngestionOutcome:
     """Ingest one delivery atomically (see the module docstring for the guarantees).
 
     ``engine`` picks the scanner (``auto``: Spark from ``spark_min_bytes`` of files up); a
-    Spark scan here runs in-process on ``spark_master`` (pyspark must be installed)."""
+    Spark scan here runs in-process on ``spark_master`` (pyspark must be installed). Unset
+    engine arguments come from the settings."""
+    settings = get_settings()
     checksums = _checksums(delivery)
     chosen = choose_engine(
-        engine=engine,
+        engine=engine or settings.ingest_engine,
         total_bytes=sum(size for _, _, size in checksums),
-        spark_min_bytes=spark_min_bytes,
+        spark_min_bytes=spark_min_bytes or settings.ingest_spark_min_bytes,
     )
+    master = spark_master or settings.ingest_spark_master
 
     @contextmanager
     def scanner() -> Iterator[FactScanner]:
@@ -119,7 +124,7 @@ def ingest_delivery(
         from finops.ingest.spark_job import scan_with_spark, spark_session
 
         with tempfile.TemporaryDirectory(prefix="finops-spark-") as out:
-            manifest = scan_with_spark(spark_session(spark_master), delivery.files, out)
+            manifest = scan_with_spark(spark_session(master), delivery.files, out)
             with SparkFactsScanner(
                 manifest=manifest, folder=Path(out), memory_limit=memory_limit
             ) as loaded:

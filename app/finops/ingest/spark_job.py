@@ -402,19 +402,24 @@ def read_text(spark: SparkSession, uri: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``spark-submit spark_job.py --out URI FILE...``: exit 0 when every file scanned, 2 when
-    some failed (their errors are in the manifest, the platform records them)."""
+    """``spark-submit spark_job.py --out URI FILE...``: exit 0 once the manifest is written,
+    also when a file is malformed (its error is in the manifest; the platform's load step
+    records it as the failed delivery it is, so retrying the job cannot help); ``--strict``
+    exits 2 instead. A failure to scan at all (Spark, S3) exits non-zero as Spark does."""
     parser = argparse.ArgumentParser(prog="finops-spark-ingest", description=__doc__)
     parser.add_argument("--out", required=True, help="output prefix (facts/ + manifest.json)")
     parser.add_argument("--master", default=None, help="e.g. local[2]; unset on EMR")
     parser.add_argument("--no-checksums", action="store_true", help="skip size + SHA-256")
+    parser.add_argument("--strict", action="store_true", help="exit 2 when a file failed")
     parser.add_argument("files", nargs="+", help="billing files (s3:// or local paths)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO)
     spark = spark_session(args.master)
     manifest = scan_with_spark(spark, args.files, args.out, checksums=not args.no_checksums)
-    sys.stdout.write(json.dumps({"files": len(manifest.files), "out": args.out}) + "\n")
-    return 2 if any(entry.error for entry in manifest.files) else 0
+    failed = sum(1 for entry in manifest.files if entry.error)
+    report = {"files": len(manifest.files), "failed_files": failed, "out": args.out}
+    sys.stdout.write(json.dumps(report) + "\n")
+    return 2 if args.strict and failed else 0
 
 
 if __name__ == "__main__":  # pragma: no cover - spark-submit runs it

@@ -57,6 +57,10 @@ def _stage(
 STAGES: tuple[Stage, ...] = (
     _stage("ingest_billing", (), (BILLING_FACTS,)),
     _stage("sync_billing_bucket", (), (BILLING_FACTS,)),
+    # the Spark path of large S3 deliveries: plan and scan write S3 only, the load the facts
+    _stage("plan_spark_scans", (), ()),
+    _stage("scan_with_spark", (), ()),
+    _stage("load_spark_scans", (), (BILLING_FACTS,)),
     _stage("ingest_usage", (), (USAGE_METRICS,)),
     _stage("collect_inventory", (), (RESOURCES,)),
     _stage("collect_usage", (RESOURCES,), (USAGE_METRICS,)),

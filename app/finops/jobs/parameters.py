@@ -80,6 +80,27 @@ class SyncBillingBucketParameters(JobParameters):
     prefix: str = ""
 
 
+class PlanSparkScansParameters(JobParameters):
+    bucket: str = Field(description="The billing bucket.")
+    prefix: str = ""
+    scan_uri: str | None = Field(
+        default=None, description="Where scans write (s3://...); default: FINOPS_SPARK_SCAN_URI."
+    )
+    spark_min_bytes: int | None = Field(
+        default=None, description="Smallest delivery for Spark; default: the setting."
+    )
+
+
+class SparkScanParameters(JobParameters):
+    out: str = Field(description="The planned scan's folder (s3://.../), with its delivery.json.")
+
+
+class LoadSparkScansParameters(JobParameters):
+    scan_uri: str | None = Field(
+        default=None, description="Where scans write (s3://...); default: FINOPS_SPARK_SCAN_URI."
+    )
+
+
 class CollectInventoryParameters(JobParameters):
     regions: list[str] | None = None
     page_size: int | None = None

@@ -19,7 +19,10 @@ from finops.jobs.parameters import (
     ForecastParameters,
     IngestBillingParameters,
     IngestUsageParameters,
+    LoadSparkScansParameters,
+    PlanSparkScansParameters,
     RightsizeParameters,
+    SparkScanParameters,
     SyncBillingBucketParameters,
 )
 from finops.jobs.registry import register
@@ -93,6 +96,64 @@ def sync_billing_bucket(*, db: Database, params: SyncBillingBucketParameters) ->
     from finops.ingest.bucket_sweep import sync_billing_bucket as sweep
 
     return sweep(db=db, bucket=params.bucket, prefix=params.prefix)
+
+
+@register(
+    "plan_spark_scans",
+    "Plan a Spark scan for each large billing delivery in the S3 bucket not yet ingested",
+    PlanSparkScansParameters,
+    key_parameter="bucket",
+)
+def plan_spark_scans(*, db: Database, params: PlanSparkScansParameters) -> dict[str, Any]:
+    """The scans to run (:func:`finops.ingest.spark_scans.plan_spark_scans`); none when the
+    Spark path is off (no scan URI)."""
+    from finops.config import get_settings
+    from finops.ingest.spark_scans import plan_spark_scans as plan
+
+    settings = get_settings()
+    scan_uri = params.scan_uri or settings.spark_scan_uri
+    if not scan_uri:
+        return {"planned": 0, "scans": [], "spark_path": "off"}
+    return plan(
+        db=db,
+        bucket=params.bucket,
+        prefix=params.prefix,
+        scan_uri=scan_uri,
+        spark_min_bytes=params.spark_min_bytes or settings.ingest_spark_min_bytes,
+    )
+
+
+@register(
+    "scan_with_spark",
+    "Run one planned Spark scan on local Spark (EMR Serverless runs it in AWS)",
+    SparkScanParameters,
+    key_parameter="out",
+)
+def scan_with_spark(*, db: Database, params: SparkScanParameters) -> dict[str, Any]:
+    """The scan planned in ``out``, run in this process on local Spark
+    (:func:`finops.ingest.spark_scans.run_spark_scan`)."""
+    del db  # the scan writes S3 only; the load step writes the database
+    from finops.config import get_settings
+    from finops.ingest.spark_scans import run_spark_scan
+
+    return run_spark_scan(out=params.out, master=get_settings().ingest_spark_master)
+
+
+@register(
+    "load_spark_scans",
+    "Load the facts of every finished Spark scan into cost facts (restatement-safe)",
+    LoadSparkScansParameters,
+    key_parameter="scan_uri",
+)
+def load_spark_scans(*, db: Database, params: LoadSparkScansParameters) -> dict[str, Any]:
+    """Every scanned, not yet loaded scan (:func:`finops.ingest.spark_scans.load_spark_scans`)."""
+    from finops.config import get_settings
+    from finops.ingest.spark_scans import load_spark_scans as load
+
+    scan_uri = params.scan_uri or get_settings().spark_scan_uri
+    if not scan_uri:
+        return {"scans": 0, "spark_path": "off"}
+    return load(db=db, scan_uri=scan_uri)
 
 
 @register(
