@@ -40,6 +40,7 @@ from finops.forecasting.models import (
     Reuse,
     TrainingData,
 )
+from finops.forecasting.monthstart import MonthStartCharge, month_start_charges
 from finops.forecasting.series import FloatArray, RegularSeries
 
 REPORT_HORIZONS = (7, 30, 90, 180)
@@ -128,6 +129,7 @@ class SeriesForecast:
     forecast: ModelForecast
     backtest: BacktestResult | None
     calibration: Calibration | None = None
+    month_start: MonthStartCharge | None = None
 
 
 def mase_scale(train: FloatArray, season: int) -> float:
@@ -327,6 +329,7 @@ def forecast_with_model_choice(
     holidays: Iterable[dt.date] | None = None,
     ensemble: bool = True,
     calibrated: bool = True,
+    month_start: bool = True,
 ) -> SeriesForecast:
     """Backtest ``models`` (and, with ``ensemble``, the mean of the two best), pick the lowest
     MASE, refit it on all of ``series`` and forecast ``horizon`` steps on the series'
@@ -337,6 +340,11 @@ def forecast_with_model_choice(
     them. ``nonnegative`` (default: the history has no negative value) floors forecasts and
     bounds at zero. A series too short to backtest gets the moving average. If the chosen
     candidate fails on the full history, the next best one is used.
+
+    With ``month_start``, a daily series with a charge on the first day of every month has it
+    taken out before the backtest and the fits, and added back to the forecast's first days
+    (:mod:`finops.forecasting.monthstart`); the backtest scores and the calibration are then
+    those of the ordinary days.
     """
     if horizon < 1:
         raise ValueError("horizon must be >= 1")
@@ -344,6 +352,9 @@ def forecast_with_model_choice(
     if unknown or not models:
         raise ValueError(f"unknown models {unknown}; expected some of {list(MODELS)}")
     floor = bool(np.all(series.values >= 0)) if nonnegative is None else nonnegative
+    charge: MonthStartCharge | None = None
+    if month_start:
+        series, charge = month_start_charges(series)
     days = holiday_array(holidays) if series.frequency.is_daily else None
     backtest = run_backtest(
         series,
@@ -368,22 +379,36 @@ def forecast_with_model_choice(
             fc = fit_candidate(name, train, horizon)
         except ModelFailedError:
             continue
-        calibration = _calibration(series, train, backtest, name) if calibrated else None
+        calibration = (
+            _calibration(series, train, backtest, name, nonnegative=floor) if calibrated else None
+        )
         if calibration is not None:
             fc = calibration.apply(fc, sd_floor)
+        future = series.future(horizon)
+        if charge is not None:
+            fc = charge.add_to(fc, future)
         return SeriesForecast(
             model=name,
-            timestamps=series.future(horizon),
+            timestamps=future,
             forecast=fc.clipped_at_zero() if floor else fc,
             backtest=backtest,
             calibration=calibration,
+            month_start=charge,
         )
     fc = MODELS["seasonal_naive"](train, horizon, None)  # cannot fail: needs one observation
-    return SeriesForecast("seasonal_naive", series.future(horizon), fc, backtest)
+    future = series.future(horizon)
+    if charge is not None:
+        fc = charge.add_to(fc, future)
+    return SeriesForecast("seasonal_naive", future, fc, backtest, month_start=charge)
 
 
 def _calibration(
-    series: RegularSeries, train: TrainingData, backtest: BacktestResult | None, name: str
+    series: RegularSeries,
+    train: TrainingData,
+    backtest: BacktestResult | None,
+    name: str,
+    *,
+    nonnegative: bool,
 ) -> Calibration | None:
     """The chosen candidate's calibration: its backtest folds, plus (when no member is slow)
     earlier folds on the same schedule up to ``CALIBRATION_ORIGINS`` origins in all, which the
@@ -409,4 +434,4 @@ def _calibration(
             actuals.append(series.values[length : length + backtest.horizon])
             scales.append(_fold_scale(window.values, season))
     floors = [SD_FLOOR * scale for scale in scales]
-    return calibrate(forecasts, actuals, floors)
+    return calibrate(forecasts, actuals, floors, nonnegative=nonnegative)

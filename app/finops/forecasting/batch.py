@@ -46,6 +46,7 @@ class ChoiceOptions:
     ensemble: bool = True
     calibrated: bool = True
     holidays: tuple[dt.date, ...] = ()
+    month_start: bool = True
 
 
 def _forecast_one(args: tuple[RegularSeries, int, ChoiceOptions]) -> SeriesForecast:
@@ -58,6 +59,7 @@ def _forecast_one(args: tuple[RegularSeries, int, ChoiceOptions]) -> SeriesForec
         ensemble=options.ensemble,
         calibrated=options.calibrated,
         holidays=options.holidays or None,
+        month_start=options.month_start,
     )
 
 

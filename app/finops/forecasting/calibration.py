@@ -34,6 +34,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from finops.forecasting.models import Z_80, Z_95, ModelForecast
 from finops.forecasting.series import FloatArray
@@ -41,6 +42,7 @@ from finops.forecasting.series import FloatArray
 LEVELS = (0.025, 0.10, 0.90, 0.975)
 MIN_SCORES = 40
 MAX_WINDOW = 31
+NEAR_START = 14  # window scores from windows starting in a fold's first two weeks
 WINDOW_EDGES = (1, 2, 4, 8, 16, MAX_WINDOW + 1)
 SD_FLOOR = 0.1  # of the MASE scale
 Z_95_OVER_80 = Z_95 / Z_80  # a normal 95% half-width in 80% half-widths
@@ -156,14 +158,34 @@ class Calibration:
         )
 
 
+def _normal_tails(q: Quantiles) -> Quantiles:
+    """``q`` with its 95% bounds at least as far from the 80% band's centre as a normal
+    distribution's would be (``Z_95 / Z_80`` times the 80% half-distances): a sum of many days'
+    errors is close to normal, and the 2.5/97.5% order statistics of window scores from a dozen
+    correlated folds underestimate the tails."""
+    centre = (q[1] + q[2]) / 2
+    low = min(q[0], centre - (centre - q[1]) * Z_95_OVER_80)
+    high = max(q[3], centre + (q[2] - centre) * Z_95_OVER_80)
+    return low, q[1], q[2], high
+
+
 def calibrate(
     forecasts: Sequence[ModelForecast],
     actuals: Sequence[FloatArray],
     floors: Sequence[float],
+    *,
+    nonnegative: bool = False,
 ) -> Calibration | None:
     """The calibration of one model from its backtest folds (raw forecasts, the actuals they
     are scored on, and each fold's sd floor). ``None`` when there are too few points (fewer
-    than ``MIN_SCORES // 2``): the model's own bands are then kept."""
+    than ``MIN_SCORES // 2``): the model's own bands are then kept.
+
+    The window scores are normalised by the 80% half-widths of the fold's forecast *as it
+    would be issued* (banded by the step quantiles, clipped to contain the point forecast and,
+    with ``nonnegative``, floored at 0), which is what :func:`sum_interval` reads off a stored
+    forecast; and they come from windows starting in the first ``NEAR_START`` steps of a fold
+    (all windows when those hold fewer than ``MIN_SCORES``), as a month-end projection's window
+    starts at (or a few days after) its forecast's first day, where errors are smaller."""
     paths: list[FloatArray] = []
     sds: list[FloatArray] = []
     for fc, actual, floor in zip(forecasts, actuals, floors, strict=True):
@@ -181,21 +203,28 @@ def calibrate(
         for lo, hi in itertools.pairwise(bounds)
     )
     partial = Calibration(tuple(edges), step_q, (), (), sum(counts))
-    window_scores: dict[int, list[FloatArray]] = {}
-    for path, sd in zip(paths, sds, strict=True):
-        q = np.array([partial._step(i) for i in range(len(path))], dtype=np.float64).reshape(-1, 4)
-        half = np.maximum((q[:, 2] - q[:, 1]) / 2, 1e-12) * sd  # calibrated 80% half-width
+    near: dict[int, list[FloatArray]] = {}
+    every: dict[int, list[FloatArray]] = {}
+    for fc, floor, path, sd in zip(forecasts, floors, paths, sds, strict=True):
+        banded = partial.apply(fc.head(len(path)), floor)
+        if nonnegative:
+            banded = banded.clipped_at_zero()
+        half = np.maximum((banded.upper_80 - banded.lower_80) / 2, 1e-12 * sd)
         err = np.concatenate([[0.0], np.cumsum(path * sd)])
         width = np.concatenate([[0.0], np.cumsum(half)])
         for length in range(1, min(MAX_WINDOW, len(path)) + 1):
             z = (err[length:] - err[:-length]) / (width[length:] - width[:-length])
             bucket = int(np.searchsorted(WINDOW_EDGES, length, side="right")) - 1
-            window_scores.setdefault(bucket, []).append(z)
+            near.setdefault(bucket, []).append(z[:NEAR_START])
+            every.setdefault(bucket, []).append(z)
     window_edges: list[int] = []
     window_q: list[Quantiles] = []
-    for bucket in sorted(window_scores):
+    for bucket in sorted(every):
+        scores = np.concatenate(near[bucket])
+        if len(scores) < MIN_SCORES:
+            scores = np.concatenate(every[bucket])
         window_edges.append(WINDOW_EDGES[bucket])
-        window_q.append(conformal_quantiles(np.concatenate(window_scores[bucket])))
+        window_q.append(_normal_tails(conformal_quantiles(scores)))
     return Calibration(tuple(edges), step_q, tuple(window_edges), tuple(window_q), sum(counts))
 
 
@@ -212,7 +241,11 @@ def window_interval(
 
 
 def sum_interval(
-    fc: ModelForecast, calibration: Calibration | None, *, nonnegative: bool
+    fc: ModelForecast,
+    calibration: Calibration | None,
+    *,
+    nonnegative: bool,
+    separate: npt.NDArray[np.bool_] | None = None,
 ) -> tuple[float, float, float, float, float]:
     """The point forecast and the 95% low, 80% low, 80% high and 95% high of the *sum* of the
     steps of ``fc`` (e.g. the rest of a month).
@@ -220,7 +253,11 @@ def sum_interval(
     With a ``calibration`` the interval is the backtested window-sum one
     (:func:`window_interval`, the 80% half-widths read off ``fc``'s bands); without one (a run
     stored before calibration, or a series too short to backtest) it is the sum of the step
-    bounds, which assumes the step errors move together. ``nonnegative`` floors the bounds at 0.
+    bounds, which assumes the step errors move together. ``separate`` marks steps whose error
+    is not part of the backtested window errors (the first days of months that carry a
+    month-start charge, :mod:`finops.forecasting.monthstart`): they are left out of the window
+    and their own bands' distances to the point forecast are added to the window's in
+    quadrature (an independent error). ``nonnegative`` floors the bounds at 0.
     """
     total = float(np.sum(fc.yhat))
     if calibration is None:
@@ -228,8 +265,16 @@ def sum_interval(
             float(np.sum(a)) for a in (fc.lower_95, fc.lower_80, fc.upper_80, fc.upper_95)
         )
     else:
-        half = float(np.sum(fc.upper_80 - fc.lower_80)) / 2
-        bounds = window_interval(total, half, len(fc), calibration)
+        own = np.zeros(len(fc), dtype=bool) if separate is None else np.asarray(separate, bool)
+        usual = ~own
+        half = float(np.sum(fc.upper_80[usual] - fc.lower_80[usual])) / 2
+        window = window_interval(0.0, half, int(np.sum(usual)), calibration)
+        bands = (fc.lower_95, fc.lower_80, fc.upper_80, fc.upper_95)
+        bounds = tuple(
+            total
+            + math.copysign(math.sqrt(w**2 + float(np.sum((band[own] - fc.yhat[own]) ** 2))), sign)
+            for w, band, sign in zip(window, bands, (-1.0, -1.0, 1.0, 1.0), strict=True)
+        )
     if nonnegative:
         bounds = tuple(max(b, 0.0) for b in bounds)
     return total, bounds[0], bounds[1], bounds[2], bounds[3]

@@ -188,6 +188,8 @@ def _store(
     backtest["nonnegative"] = all(v >= 0 for v in scope.daily_cost)
     if result.calibration is not None:
         backtest["calibration"] = result.calibration.as_dict()
+    if result.month_start is not None:
+        backtest["month_start_charge"] = result.month_start.as_dict()
     run = ForecastRun(
         scope_type=scope.scope_type,
         scope_key=scope.scope_key,
@@ -498,7 +500,9 @@ class MonthEndProjection:
 
     The bounds are the actual to date plus the interval of the *sum* of the remaining days'
     forecast: from the run's calibration (the backtested distribution of window-sum errors,
-    :mod:`finops.forecasting.calibration`) when it has one; for a run stored without one, the
+    :mod:`finops.forecasting.calibration`; a month-start charge the run forecast on the first
+    day is an independent error, added in quadrature) when it has one; for a run stored
+    without one, the
     sum of the daily bounds (a conservative interval that assumes the daily errors move
     together).
     """
@@ -623,7 +627,9 @@ def _remaining_interval(
         )
     )
     nonnegative = bool((run.backtest or {}).get("nonnegative", False))
+    charged = isinstance((run.backtest or {}).get("month_start_charge"), dict)
+    separate = np.array([charged and p.day.day == 1 for p in remaining], dtype=bool)
     _, low_95, low_80, high_80, high_95 = sum_interval(
-        fc, Calibration.from_dict(stored), nonnegative=nonnegative
+        fc, Calibration.from_dict(stored), nonnegative=nonnegative, separate=separate
     )
     return _money(low_95), _money(low_80), _money(high_80), _money(high_95)
