@@ -66,6 +66,7 @@ from finops.forecasting.batch import ChoiceOptions, forecast_many, single_thread
 from finops.forecasting.calibration import sum_interval  # noqa: E402
 from finops.forecasting.files import read_series_file  # noqa: E402
 from finops.forecasting.models import MODELS, ModelFailedError, ModelForecast, TrainingData  # noqa: E402
+from finops.forecasting.monthstart import month_start_charges  # noqa: E402
 from finops.forecasting.series import DAILY, RegularSeries  # noqa: E402
 
 EXAMPLES = REPO / "bench" / "data" / "prophet-examples"
@@ -171,7 +172,10 @@ def evaluate_task(task: tuple[str, str, RegularSeries, int, str | None]) -> list
             (group, name, horizon, "previous", _score(actual, previous.forecast, scale)),
             (group, name, horizon, "time:", {"chosen": chosen_s, "previous": previous_s}),
         ]
-        data = TrainingData(train.values, train.timestamps, train.frequency)
+        # single models get the production path's month-start charge handling too, so the
+        # comparison measures the choice, not the charge
+        adjusted, charge = month_start_charges(train)
+        data = TrainingData(adjusted.values, adjusted.timestamps, adjusted.frequency)
         marked = holiday_array(days)
         if marked is not None:
             data = TrainingData(data.values, data.timestamps, data.frequency, marked)
@@ -180,6 +184,8 @@ def evaluate_task(task: tuple[str, str, RegularSeries, int, str | None]) -> list
                 fc = function(data, horizon, None)
             except ModelFailedError:
                 continue
+            if charge is not None:
+                fc = charge.add_to(fc, train.future(horizon))
             fc = fc.clipped_at_zero() if floor else fc
             rows.append((group, name, horizon, model, _score(actual, fc, scale)))
     return rows

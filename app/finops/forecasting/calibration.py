@@ -14,16 +14,22 @@ keeps their *shape* (how the width grows with the horizon, and the daily pattern
   correction (level ``ceil((n + 1) p) / n`` for an upper quantile, the mirror for a lower
   one). A step past the backtest's horizon uses the last bucket.
 - Bands. ``yhat + q * sd`` with the bucket's quantiles, so 80% is ``[q10, q90]`` and 95% is
-  ``[q2.5, q97.5]`` of the scores (asymmetric when the errors were).
+  ``[q2.5, q97.5]`` of the scores (asymmetric when the errors were); the 95% bounds are kept at
+  least ``Z_95 / Z_80`` times as far from the 80% band's centre as its own bounds (a normal
+  shape: a few dozen scores' extreme order statistics underestimate the tails).
 
 Sums (month-end projections). A sum of forecasts over a window of days has its own error: the
 daily errors are correlated (a level that moved stays moved), so the sum's interval is neither
 the sum of the daily intervals (perfect correlation) nor their root-sum-square (independence).
 For every backtest origin and every window ``[a, a + L)`` of its residuals with ``L`` up to
-``MAX_WINDOW``, ``z = sum(actual - yhat) / sum(w)`` with ``w`` the calibrated 80% half-width
-of each step; the quantiles of ``z`` are kept per window-length bucket (1, 2-3, 4-7, 8-15,
-16-31). The interval of a future window sum is then ``sum(yhat) + q * sum(w)``: the backtested
-distribution of window-sum errors, scaled by the forecast's own widths.
+``MAX_WINDOW`` and ``a < NEAR_START`` (a month-end window starts at its forecast's first day,
+where errors are smallest; all starts when those are too few), ``z = sum(actual - yhat) /
+sum(w)`` with ``w`` the 80% half-width of each step of the fold's forecast as it would be issued
+(calibrated, clipped to hold the point forecast, floored at 0 for a non-negative series: what
+:func:`sum_interval` reads off a stored forecast); the quantiles of ``z`` are kept per
+window-length bucket (1, 2-3, 4-7, 8-15, 16-31), with normal-shaped 95% tails at least. The
+interval of a future window sum is then ``sum(yhat) + q * sum(w)``: the backtested distribution
+of window-sum errors, scaled by the forecast's own widths.
 """
 
 from __future__ import annotations
@@ -162,7 +168,8 @@ def _normal_tails(q: Quantiles) -> Quantiles:
     """``q`` with its 95% bounds at least as far from the 80% band's centre as a normal
     distribution's would be (``Z_95 / Z_80`` times the 80% half-distances): a sum of many days'
     errors is close to normal, and the 2.5/97.5% order statistics of window scores from a dozen
-    correlated folds underestimate the tails."""
+    correlated folds underestimate the tails; the same holds for a step bucket's 40-odd scores,
+    whose 2.5/97.5% order statistics are their extremes."""
     centre = (q[1] + q[2]) / 2
     low = min(q[0], centre - (centre - q[1]) * Z_95_OVER_80)
     high = max(q[3], centre + (q[2] - centre) * Z_95_OVER_80)
@@ -199,7 +206,7 @@ def calibrate(
     edges = _step_buckets(counts)
     bounds = [*edges, horizon]
     step_q = tuple(
-        conformal_quantiles(np.concatenate([p[lo:hi] for p in paths if len(p) > lo]))
+        _normal_tails(conformal_quantiles(np.concatenate([p[lo:hi] for p in paths if len(p) > lo])))
         for lo, hi in itertools.pairwise(bounds)
     )
     partial = Calibration(tuple(edges), step_q, (), (), sum(counts))
