@@ -48,7 +48,7 @@ from finops.forecasting.series import FloatArray
 LEVELS = (0.025, 0.10, 0.90, 0.975)
 MIN_SCORES = 40
 MAX_WINDOW = 31
-NEAR_START = 14  # window scores from windows starting in a fold's first two weeks
+NEAR_START = 21  # window scores from windows starting in a fold's first three weeks
 WINDOW_EDGES = (1, 2, 4, 8, 16, MAX_WINDOW + 1)
 SD_FLOOR = 0.1  # of the MASE scale
 Z_95_OVER_80 = Z_95 / Z_80  # a normal 95% half-width in 80% half-widths
