@@ -26,7 +26,7 @@ def cost_series(days: int, charge: float, seed: int) -> tuple[RegularSeries, np.
     """Weekday pattern + 2% noise, and ``charge`` added on every first day of a month."""
     rng = np.random.default_rng(seed)
     stamps = pd.date_range("2025-01-01", periods=days, freq="D")
-    base = 200 * WEEK[stamps.dayofweek.to_numpy()] * (1 + rng.normal(0, 0.02, days))
+    base = 200 * WEEK[stamps.day_of_week.to_numpy()] * (1 + rng.normal(0, 0.02, days))
     first = np.asarray(stamps.day == 1)
     return daily("2025-01-01", base + charge * first), first
 
