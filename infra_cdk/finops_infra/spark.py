@@ -48,6 +48,10 @@ SPARK_DEFAULTS = {
     "spark.pyspark.python": IMAGE_PYTHON,
     "spark.pyspark.driver.python": IMAGE_PYTHON,
     "spark.sql.catalogImplementation": "in-memory",
+    # the scan's generated code is JIT-compiled even past HotSpot's huge-method limit
+    # (finops.ingest.spark_job.JVM_CONF, the same options the tests' local Spark runs with)
+    "spark.driver.extraJavaOptions": "-XX:-DontCompileHugeMethods",
+    "spark.executor.extraJavaOptions": "-XX:-DontCompileHugeMethods",
 }
 #: A scan's output is loaded into PostgreSQL within the day it is written; after that the
 #: folder is only a record (the run record in the database is the lasting one).

@@ -326,6 +326,9 @@ def test_spark_application_runs_the_custom_image_in_the_private_subnets(
                 "spark.pyspark.python": IMAGE_PYTHON,
                 "spark.pyspark.driver.python": IMAGE_PYTHON,
                 "spark.sql.catalogImplementation": "in-memory",
+                # the JIT options the tests' local Spark runs the scan with
+                "spark.driver.extraJavaOptions": "-XX:-DontCompileHugeMethods",
+                "spark.executor.extraJavaOptions": "-XX:-DontCompileHugeMethods",
             },
         }
     ]
