@@ -151,17 +151,44 @@ def test_an_error_while_refreshing_rollups_rolls_the_facts_back(
     restated = scaled_copy(tmp_path, "v2.csv", "2", T0 + 3600)
     seen: list[object] = []
 
-    def broken(_conn: object, scopes: list[object], **_kwargs: object) -> None:
+    def broken(_conn: object, scopes: list[object]) -> None:
         seen.extend(scopes)
         raise RuntimeError("roll-up refresh failed")
 
-    monkeypatch.setattr("finops.ingest.transaction.refresh_rollups", broken)
+    # Either way of writing the new roll-ups (PostgreSQL's COPY of DuckDB's sums, SQLite's
+    # refresh from the facts) first deletes the old ones.
+    monkeypatch.setattr("finops.db.rollups.delete_rollups", broken)
+    monkeypatch.setattr("finops.ingest.transaction.delete_rollups", broken)
     with pytest.raises(RuntimeError, match="roll-up refresh failed"):
         ingest_paths(db=db, paths=[restated])
 
     assert len(seen) == 1  # it failed while replacing the month, after writing its facts
     assert expected_rollup(db, rollups.DETAIL) == before  # the facts were not restated
     assert stored_rollup(db, rollups.DETAIL) == before
+
+
+@pytest.mark.smoke
+def test_a_partly_superseded_delivery_rolls_up_only_the_scopes_it_owns(
+    db: Database, tmp_path: Path
+) -> None:
+    header, rows = read_rows(CUR_LEGACY_SAMPLE)
+    payer = "bill/PayerAccountId"
+    other = [{**row, payer: "999988887777"} for row in rows]
+    # A newer delivery owns the sample's billing account; an older file holds that account's
+    # month (superseded) and another account's (taken over), so its scan has facts of both.
+    newer = scaled_copy(tmp_path, "newer.csv", "2", T0 + 7200)
+    older = write_rows(tmp_path / "older.csv", header, rows + other, mtime=T0)
+    ingest_paths(db=db, paths=[newer])
+    only_newer = expected_rollup(db, rollups.DETAIL)
+
+    [outcome] = ingest_paths(db=db, paths=[older])
+
+    assert (len(outcome.replaced_scopes), len(outcome.superseded_scopes)) == (1, 1)
+    assert_rollups_match_facts(db)
+    detail = stored_rollup(db, rollups.DETAIL)
+    kept = {k: v for k, v in detail.items() if k[1] != "999988887777"}
+    assert kept == only_newer  # the superseded account's sums are the newer delivery's alone
+    assert len(detail) > len(kept)
 
 
 @pytest.mark.smoke

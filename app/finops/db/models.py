@@ -239,7 +239,8 @@ class _DailyCostRollup:
     account, billing period), the facts' ``charge_period_start`` (a UTC midnight: facts are
     daily), charge category and currency, the four cost metrics summed exactly, and how many
     line items and facts they sum. Maintained only by
-    :mod:`finops.db.rollups` (ingest and rebuild), in the transaction that writes the facts."""
+    :mod:`finops.db.rollups` (ingest and rebuild) and the ingest's COPY of the same sums, in
+    the transaction that writes the facts."""
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     provider: Mapped[str] = mapped_column(String(64))

@@ -8,6 +8,10 @@ scope (provider, billing account, billing period) and charge day. Guarantees:
   reader sees old facts with old roll-ups or new facts with new roll-ups, never a mix;
 - sums are exact: ``money_sum`` (NUMERIC on PostgreSQL, the Decimal aggregate on SQLite);
   the coarser roll-ups are summed from the detailed one (sums of exact sums);
+- on PostgreSQL the ingest computes the same sums in DuckDB over exactly the facts it wrote
+  (DECIMAL(38,18), the facts' own scale) and COPYs them in after :func:`delete_rollups`, in
+  the facts' transaction (``finops.ingest.transaction``), so the database never sums a
+  delivery's facts a second time; tests compare both ways with :func:`rollup_mismatches`;
 - :func:`rebuild_rollups` recomputes every roll-up from every fact (existing databases, the
   migration's backfill, ``finops db rebuild-rollups``);
 - :func:`rollup_mismatches` lists every (roll-up, scope, currency) whose totals differ from the
@@ -41,6 +45,8 @@ from finops.db.types import money_sum
 SCOPE_COLUMNS = ("provider", "billing_account_id", "billing_period_start")
 KEPT_COLUMNS = (*SCOPE_COLUMNS, "charge_period_start", "charge_category", "billing_currency")
 MONEY_COLUMNS = ("billed_cost", "effective_cost", "list_cost", "contracted_cost")
+VALUE_COLUMNS = (*MONEY_COLUMNS, "line_items", "fact_count")
+"""What every roll-up row holds after its key columns: exact sums, line items, fact count."""
 
 
 class ScopeLike(Protocol):
@@ -126,7 +132,7 @@ def _aggregate_into(
     if where is not None:
         statement = statement.where(where)
     statement = statement.group_by(*keys)
-    columns = [*spec.key_columns, *MONEY_COLUMNS, "line_items", "fact_count"]
+    columns = [*spec.key_columns, *VALUE_COLUMNS]
     conn.execute(insert(spec.table).from_select(columns, statement))
 
 
@@ -145,9 +151,18 @@ def refresh_rollups(
     ``facts_table`` when given: a staging table about to become the scopes' partition)."""
     if not scopes:
         return
+    delete_rollups(conn, scopes)
+    _fill(conn, facts_source(facts_table), lambda src: _scope_condition(src, scopes))
+
+
+def delete_rollups(conn: Connection, scopes: Sequence[ScopeLike]) -> None:
+    """Delete every roll-up row of ``scopes`` (the caller then writes their new sums, in the
+    same transaction: :func:`refresh_rollups`, or the ingest's COPY of sums it computed over
+    exactly the facts it wrote)."""
+    if not scopes:
+        return
     for spec in ROLLUPS:
         conn.execute(delete(spec.table).where(_scope_condition(spec.table, scopes)))
-    _fill(conn, facts_source(facts_table), lambda src: _scope_condition(src, scopes))
 
 
 def rebuild_rollups(conn: Connection) -> int:

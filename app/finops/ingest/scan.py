@@ -225,17 +225,33 @@ class FactScanner:
         PostgreSQL ``COPY``; decimals in their shortest exact form. Returns (path, rows)."""
         where, params = self._where(file_id=file_id, exclude=exclude)
         money = set(SUM_FIELDS)
-        select = ", ".join(
-            f"CASE WHEN {c} IS NULL THEN NULL ELSE "
-            f"rtrim(rtrim(CAST({c} AS VARCHAR), '0'), '.') END AS {c}"
-            if c in money
-            else c
-            for c in columns
-        )
+        select = ", ".join(_exact_text(c, c) if c in money else c for c in columns)
         self._exports += 1
         path = Path(self.tmpdir.name) / f"facts-{self._exports}.csv"
         written = self.con.execute(
             f"COPY (SELECT {select} FROM {FACTS_TABLE} {where}) TO {lit(str(path))} "
+            "(FORMAT csv, HEADER false)",
+            params or None,
+        ).fetchone()
+        return path, int(written[0]) if written else 0
+
+    def export_rollup_csv(
+        self,
+        *,
+        keys: tuple[str, ...],
+        money: tuple[str, ...],
+        exclude: list[Scope] | None,
+    ) -> tuple[Path, int]:
+        """The facts (minus excluded scopes) summed by ``keys`` as header-less CSV for
+        PostgreSQL ``COPY``: the key columns, the exact sums of ``money``, the sum of
+        ``line_items`` and the fact count, in that order. Returns (path, rows)."""
+        where, params = self._where(file_id=None, exclude=exclude)
+        sums = ", ".join(_exact_text(f"sum({c})", c) for c in money)
+        self._exports += 1
+        path = Path(self.tmpdir.name) / f"rollup-{self._exports}.csv"
+        written = self.con.execute(
+            f"COPY (SELECT {', '.join(keys)}, {sums}, sum(line_items), count(*) "
+            f"FROM {FACTS_TABLE} {where} GROUP BY ALL) TO {lit(str(path))} "
             "(FORMAT csv, HEADER false)",
             params or None,
         ).fetchone()
@@ -273,6 +289,14 @@ class FactScanner:
             self.con.execute(self._resources_sql()).fetchall() if include_resources else []
         )
         return {"accounts": accounts, "resources": resources_rows}
+
+
+def _exact_text(expression: str, name: str) -> str:
+    """A DECIMAL expression as its shortest exact decimal text (NULL stays NULL), named."""
+    return (
+        f"CASE WHEN {expression} IS NULL THEN NULL ELSE "
+        f"rtrim(rtrim(CAST({expression} AS VARCHAR), '0'), '.') END AS {name}"
+    )
 
 
 def _describe_duckdb_error(exc: duckdb.Error) -> str:

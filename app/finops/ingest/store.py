@@ -62,17 +62,22 @@ def _insert_batch(conn: Connection, batch: pa.RecordBatch) -> None:
     conn.execute(insert(table_of(BillingFact)), rows)
 
 
-def copy_csv_file(conn: Connection, path: Path, table: str = "billing_facts") -> None:
-    """``COPY billing_facts`` (or a staging table of its shape) from a header-less CSV file
-    written by the scanner (PostgreSQL)."""
-    columns = ", ".join(STORED_COLUMNS)
+def copy_csv_file(
+    conn: Connection,
+    path: Path,
+    table: str = "billing_facts",
+    columns: tuple[str, ...] = STORED_COLUMNS,
+) -> None:
+    """``COPY billing_facts`` (or a staging table of its shape, or a roll-up table with its
+    ``columns``) from a header-less CSV file written by the scanner (PostgreSQL)."""
+    listed = ", ".join(columns)
     dbapi = conn.connection.dbapi_connection
     assert dbapi is not None
     cursor: Any = dbapi.cursor()
     try:
         with open(path, "rb") as handle:
             cursor.copy_expert(
-                f"COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv)", handle, 1 << 20
+                f"COPY {table} ({listed}) FROM STDIN WITH (FORMAT csv)", handle, 1 << 20
             )
     finally:
         cursor.close()

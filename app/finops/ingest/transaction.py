@@ -29,7 +29,7 @@ from finops.db.partitions import (
     leaf_partition,
     swap_in,
 )
-from finops.db.rollups import refresh_rollups
+from finops.db.rollups import MONEY_COLUMNS, ROLLUPS, VALUE_COLUMNS, delete_rollups, refresh_rollups
 from finops.db.types import decimal_to_text
 from finops.ingest.deliveries import Delivery, IngestionOutcome
 from finops.ingest.formats import detect_format
@@ -37,6 +37,7 @@ from finops.ingest.scan import FactScanner, FileScan, Scope
 from finops.ingest.store import (
     STORED_COLUMNS,
     BackgroundCopier,
+    copy_csv_file,
     delete_scope,
     upsert_resources_from_csv,
     write_batches,
@@ -143,12 +144,12 @@ def scan_and_store(
         finally:
             if copier is not None:
                 copier.close()
-        # The roll-ups of every scope this delivery replaced, in the facts' own transaction
-        # (a staged scope's from its staging table, before the swap locks the month).
+        # The roll-ups of every scope this delivery replaced, in the facts' own transaction.
         owned = [scope for scope, mine in decided.items() if mine]
-        for scope, table in staged.items():
-            refresh_rollups(conn, [scope], facts_table=table)
-        refresh_rollups(conn, [scope for scope in owned if scope not in staged])
+        if postgres:
+            _copy_rollups(conn, scanner, owned, [s for s, mine in decided.items() if not mine])
+        else:
+            refresh_rollups(conn, owned)
         if postgres:
             _upsert_entities(conn, scanner.entities(include_resources=False))
             upsert_resources_from_csv(conn, scanner.export_resources_csv())
@@ -157,6 +158,24 @@ def scan_and_store(
         _record_outcome(conn, delivery, run_id, scans, written, decided, outcome)
         for scope, table in staged.items():
             swap_in(conn, scope, table)
+
+
+def _copy_rollups(
+    conn: Connection, scanner: FactScanner, owned: list[Scope], superseded: list[Scope]
+) -> None:
+    """Replace the roll-ups of the ``owned`` scopes with sums DuckDB computes over the facts
+    this delivery just wrote (its scan's facts minus the ``superseded`` scopes: exactly the
+    owned scopes' new facts, at the same DECIMAL(38,18) scale as ``billing_facts``), COPYed
+    in. Equal to :func:`refresh_rollups` over the stored facts, without PostgreSQL summing
+    NUMERIC row by row again."""
+    if not owned:
+        return
+    delete_rollups(conn, owned)
+    for spec in ROLLUPS:
+        path, _rows = scanner.export_rollup_csv(
+            keys=spec.key_columns, money=MONEY_COLUMNS, exclude=superseded
+        )
+        copy_csv_file(conn, path, spec.table.name, columns=(*spec.key_columns, *VALUE_COLUMNS))
 
 
 def _stage_scopes(conn: Connection, taken: list[Scope], run_id: int) -> dict[Scope, str]:
