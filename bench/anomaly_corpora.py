@@ -41,6 +41,13 @@ A *gap* is a step between consecutive rows longer than the series' most common s
     NAB ``realTraffic``: 7 Minnesota DOT road sensor series (occupancy, speed, travel time),
     15,664 points, 14 windows; labels as above. Sampling is irregular: every series has
     hundreds of gaps, 2 repeat a timestamp once.
+``nab-ad-exchange``
+    NAB ``realAdExchange``: 6 hourly money metrics of an online advertisement exchange (cost
+    per click and cost per thousand impressions of three exchanges), 9,610 points, 14
+    windows; labels as above. Every series has gaps (4 to 64), 2 repeat a timestamp once.
+``nab-tweets``
+    NAB ``realTweets``: 10 series of 5-minute counts of Twitter mentions of large companies,
+    158,631 points, 33 windows; labels as above. Regular: no gap, no repeat.
 """
 
 from __future__ import annotations
@@ -291,6 +298,8 @@ _LOADERS: dict[str, Callable[[Path], list[LabelledSeries]]] = {
     "nab-aws-cloudwatch": _nab("realAWSCloudwatch", "nab-aws-cloudwatch"),
     "nab-known-cause": _nab("realKnownCause", "nab-known-cause"),
     "nab-traffic": _nab("realTraffic", "nab-traffic"),
+    "nab-ad-exchange": _nab("realAdExchange", "nab-ad-exchange"),
+    "nab-tweets": _nab("realTweets", "nab-tweets"),
 }
 
 

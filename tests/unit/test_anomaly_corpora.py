@@ -32,6 +32,8 @@ NAB_GROUPS = {
     "nab-aws-cloudwatch": "realAWSCloudwatch",
     "nab-known-cause": "realKnownCause",
     "nab-traffic": "realTraffic",
+    "nab-ad-exchange": "realAdExchange",
+    "nab-tweets": "realTweets",
 }
 
 
@@ -69,9 +71,14 @@ def test_nab_groups_have_every_window_of_combined_windows(corpus: str, group: st
     }
     series = _loaded(corpus)
     assert {s.name: len(s.windows) for s in series} == expected
-    assert {"nab-aws-cloudwatch": 30, "nab-known-cause": 19, "nab-traffic": 14}[corpus] == sum(
-        expected.values()
-    )
+    expected_windows = {
+        "nab-aws-cloudwatch": 30,
+        "nab-known-cause": 19,
+        "nab-traffic": 14,
+        "nab-ad-exchange": 14,
+        "nab-tweets": 33,
+    }
+    assert expected_windows[corpus] == sum(expected.values())
 
 
 def test_nab_window_boundaries_map_to_the_rows_of_the_file() -> None:
@@ -90,6 +97,19 @@ def test_nab_window_boundaries_map_to_the_rows_of_the_file() -> None:
     assert len(cpu.timestamps) == 4032
     assert cpu.step_seconds == 300.0
     assert cpu.gaps == 0
+
+
+def test_nab_ad_exchange_window_maps_to_the_rows_of_the_file() -> None:
+    # Window 2011-07-11 04:00:01 .. 2011-07-17 22:00:01, both ends inclusive: lines 246..408;
+    # "2011-08-24 12:00:01" appears twice (``sort | uniq -d`` over the timestamp column).
+    cpc = next(s for s in _loaded("nab-ad-exchange") if s.name == "exchange-2_cpc_results")
+    assert cpc.windows == [(244, 407)]
+    assert int(cpc.labels.sum()) == 163
+    assert cpc.values[244] == 0.0548306233062
+    assert cpc.timestamps[244] == dt.datetime(2011, 7, 11, 4, 0, 1, tzinfo=dt.UTC)
+    assert len(cpc.timestamps) == 1624
+    assert cpc.step_seconds == 3600.0
+    assert cpc.duplicates == 1
 
 
 def test_nab_irregular_series_keep_their_step_back() -> None:
