@@ -21,6 +21,7 @@ from finops.anomalies.job import JOB_NAME, detect_cost_anomalies
 from finops.anomalies.regular import COMBINE_RULES, RegularSeries, Repairs, regularize
 from finops.anomalies.root_cause import Contributor, rank_contributors
 from finops.anomalies.series_file import detect_series_file
+from finops.anomalies.usage_series import UsageQuery, detect_usage_anomalies
 from finops.anomalies.views import (
     STATUSES,
     AnomalySeverity,
@@ -45,10 +46,12 @@ __all__ = [
     "RegularSeries",
     "Repairs",
     "Sensitivity",
+    "UsageQuery",
     "anomaly_band",
     "detect_cost_anomalies",
     "detect_matrix",
     "detect_series_file",
+    "detect_usage_anomalies",
     "event_spans",
     "find_episodes",
     "get_anomaly",

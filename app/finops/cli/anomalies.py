@@ -60,6 +60,51 @@ def anomalies_detect_series(
             )
 
 
+@anomalies_app.command("detect-usage")
+def anomalies_detect_usage(
+    metric: Annotated[str, typer.Option(help="Metric name as stored, e.g. CPUUtilization.")],
+    statistic: Annotated[
+        str, typer.Option(help="Daily statistic: avg, p50, p95, p99_5 or max.")
+    ] = "p95",
+    resource: Annotated[str | None, typer.Option(help="Only this resource id.")] = None,
+    start: Annotated[str | None, typer.Option(help="First day, YYYY-MM-DD.")] = None,
+    end: Annotated[str | None, typer.Option(help="End day (exclusive), YYYY-MM-DD.")] = None,
+    sensitivity: Annotated[
+        str, typer.Option(help="low, medium or high, or the score an episode's peak must reach.")
+    ] = "medium",
+    json_output: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Anomalous episodes in stored utilization (CloudWatch or loaded usage files): each
+    resource's daily statistic through the telemetry detector; missing days are gaps."""
+    with user_errors():
+        from finops.anomalies import UsageQuery, detect_usage_anomalies
+
+        query = UsageQuery(
+            metric=metric,
+            statistic=statistic,
+            resource_id=resource,
+            start=parse_date(start, "--start") if start else None,
+            end=parse_date(end, "--end") if end else None,
+            sensitivity=sensitivity,
+        )
+        with open_cli_database().sessions() as session:
+            result = detect_usage_anomalies(session=session, query=query)
+        if json_output:
+            print_json(result)
+            return
+        typer.echo(
+            f"{result['metric']} {result['statistic']}: {len(result['series'])} series scored, "
+            f"{len(result['skipped'])} skipped (too short), sensitivity {result['sensitivity']}"
+        )
+        for item in result["series"]:
+            for e in item["episodes"]:
+                typer.echo(
+                    f"{item['resource_id']}  {e['start'][:10]} .. {e['end'][:10]}  "
+                    f"{e['direction']}  peak {e['peak_value']:g} (expected "
+                    f"{e['expected_at_peak']:g})  score {e['score']:.2f}"
+                )
+
+
 @anomalies_app.command("detect")
 def anomalies_detect(
     as_of: Annotated[str | None, typer.Option(help="Last day evaluated, YYYY-MM-DD.")] = None,
