@@ -121,7 +121,7 @@ def test_filters_narrow_the_series_and_the_days(db: Database) -> None:
         (UsageQuery(metric=" "), "parameter 'metric': expected a metric name"),
         (
             UsageQuery(metric="CPUUtilization", start=FIRST, end=FIRST),
-            "the period [2026-06-01, 2026-06-01) is empty",
+            "parameter 'end': expected a date after start (2026-06-01; the window is half-open",
         ),
         (UsageQuery(metric="CPUUtilization", sensitivity="loud"), "parameter 'sensitivity'"),
     ],

@@ -30,6 +30,8 @@ from finops.anomalies.series_file import (
     telemetry_sensitivity,
 )
 from finops.core.errors import InvalidInputError
+from finops.core.window import check_window
+from finops.costs.query import utc_midnight
 from finops.db.models import UsageMetric
 
 STATISTICS: tuple[str, ...] = ("avg", "p50", "p95", "p99_5", "max")
@@ -63,16 +65,8 @@ def _validate(query: UsageQuery) -> None:
             f"got {query.statistic!r}",
             details={"parameter": "statistic", "got": query.statistic},
         )
-    if query.start and query.end and query.end <= query.start:
-        raise InvalidInputError(
-            f"parameters 'start' and 'end': the period [{query.start}, {query.end}) is empty; "
-            "expected end after start",
-            details={"parameter": "end"},
-        )
-
-
-def _day_time(day: dt.date) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    if query.start and query.end:
+        check_window(query.start, query.end)
 
 
 def detect_usage_anomalies(*, session: Session, query: UsageQuery) -> dict[str, Any]:
@@ -88,8 +82,8 @@ def detect_usage_anomalies(*, session: Session, query: UsageQuery) -> dict[str, 
     times are the days' midnights in ISO 8601, ``end`` exclusive. Series are in resource order;
     a series with fewer than :data:`MIN_DAYS` values is in ``skipped``. Values are the stored
     exact statistics read as floats (the detector's arithmetic); nothing is written.
-    InvalidInputError for an unknown statistic, an empty metric name, an empty period or a bad
-    sensitivity.
+    InvalidInputError for an unknown statistic, an empty metric name, an empty period (the
+    shared :func:`finops.core.window.check_window` message) or a bad sensitivity.
     """
     _validate(query)
     chosen = telemetry_sensitivity(query.sensitivity)
@@ -123,10 +117,11 @@ def detect_usage_anomalies(*, session: Session, query: UsageQuery) -> dict[str, 
                 }
             )
             continue
+        times = [utc_midnight(day) for day, _ in present]
         grid = regularize(
-            [_day_time(day) for day, _ in present],
+            times,
             np.array([float(value) for _, value in present], dtype=np.float64),
-            texts=[_day_time(day).isoformat() for day, _ in present],
+            texts=[t.isoformat() for t in times],
             source=f"usage_metrics {resource_id} {query.metric}",
         )
         result = detect_regular_series(grid, chosen)
